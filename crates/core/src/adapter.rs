@@ -1,0 +1,154 @@
+//! The adapter seam: one implementation per messenger.
+
+use std::error::Error as StdError;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::command::CommandInfo;
+use crate::incoming::Incoming;
+use crate::outgoing::{Outgoing, Sent};
+use crate::platform::Platform;
+
+/// The error of an adapter: connecting, receiving or sending.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// The platform refused the message for good (the user blocked the bot,
+    /// never opened a private chat with it, left the group, ...).
+    #[error("the platform refused the message: {0}")]
+    Refused(String),
+    /// The platform asks to wait before sending again.
+    #[error("rate limited by the platform for {0:?}")]
+    RateLimited(Duration),
+    /// The message cannot be expressed on this platform.
+    #[error("not supported on this platform: {0}")]
+    Unsupported(String),
+    /// The message breaks a limit (length, button data, ...).
+    #[error("invalid message: {0}")]
+    Invalid(String),
+    /// The connection to the platform failed.
+    #[error("the connection to the platform failed")]
+    Transport(#[source] Box<dyn StdError + Send + Sync>),
+    /// The adapter is shutting down.
+    #[error("the adapter is shut down")]
+    Closed,
+}
+
+impl AdapterError {
+    /// Wraps a transport error.
+    pub fn transport(e: impl StdError + Send + Sync + 'static) -> Self {
+        Self::Transport(Box::new(e))
+    }
+}
+
+/// How the handling of one update ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The handler ran to the end.
+    Handled,
+    /// The handler failed or panicked; the user was told, the error logged.
+    Failed,
+    /// The update was accepted but the runtime stopped before handling it.
+    Dropped,
+}
+
+/// A messenger connection.
+///
+/// `run` receives updates and hands them to the runtime through the
+/// [`Intake`]; `send` delivers the bot's messages. Held as `Arc<dyn Adapter>`.
+#[async_trait]
+pub trait Adapter: Send + Sync + 'static {
+    /// The platform this adapter serves.
+    fn platform(&self) -> Platform;
+
+    /// Receives updates until the intake stops (shutdown) or the source ends
+    /// (end of input on the console).
+    ///
+    /// # Errors
+    /// When the connection fails for good.
+    async fn run(&self, intake: Intake) -> Result<(), AdapterError>;
+
+    /// Sends one message.
+    ///
+    /// # Errors
+    /// When the platform refuses it or cannot be reached.
+    async fn send(&self, out: Outgoing) -> Result<Sent, AdapterError>;
+
+    /// Called once the runtime is done with an update, however it ended: the
+    /// place to answer a Telegram callback query or a Discord interaction that
+    /// got no reply.
+    async fn finished(&self, _incoming: &Incoming, _outcome: Outcome) {}
+}
+
+pub(crate) struct Envelope {
+    pub(crate) incoming: Incoming,
+    pub(crate) adapter: Arc<dyn Adapter>,
+    pub(crate) done: oneshot::Sender<Outcome>,
+}
+
+/// The error of submitting to an intake that has stopped.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the runtime no longer accepts updates")]
+pub struct IntakeClosed;
+
+/// An adapter's door into the runtime.
+pub struct Intake {
+    pub(crate) tx: mpsc::Sender<Envelope>,
+    pub(crate) stop: CancellationToken,
+    pub(crate) adapter: Arc<dyn Adapter>,
+    pub(crate) commands: Arc<Vec<CommandInfo>>,
+}
+
+impl Intake {
+    /// Hands an update to the runtime. Waits while the runtime's queue is full
+    /// (backpressure), and returns a ticket that resolves once it is handled.
+    ///
+    /// # Errors
+    /// When the runtime has stopped taking updates; the update was not accepted.
+    pub async fn submit(&self, incoming: Incoming) -> Result<Ticket, IntakeClosed> {
+        if self.stop.is_cancelled() {
+            return Err(IntakeClosed);
+        }
+        let (done, rx) = oneshot::channel();
+        let envelope = Envelope {
+            incoming,
+            adapter: Arc::clone(&self.adapter),
+            done,
+        };
+        tokio::select! {
+            biased;
+            () = self.stop.cancelled() => Err(IntakeClosed),
+            sent = self.tx.send(envelope) => sent.map(|()| Ticket(rx)).map_err(|_| IntakeClosed),
+        }
+    }
+
+    /// The bot's commands with descriptions in every language, to register.
+    pub fn commands(&self) -> &[CommandInfo] {
+        &self.commands
+    }
+
+    /// Resolves when the runtime stops taking updates: return from `run` then.
+    pub async fn stopped(&self) {
+        self.stop.cancelled().await;
+    }
+
+    /// Whether the runtime has stopped taking updates.
+    pub fn is_stopped(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+}
+
+/// Resolves when the runtime is done with a submitted update.
+#[derive(Debug)]
+pub struct Ticket(oneshot::Receiver<Outcome>);
+
+impl Ticket {
+    /// Waits for the outcome.
+    pub async fn outcome(self) -> Outcome {
+        self.0.await.unwrap_or(Outcome::Dropped)
+    }
+}

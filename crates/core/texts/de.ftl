@@ -1,0 +1,7 @@
+# Texte von botwerk-core, Deutsch.
+botwerk-cancelled = Abgebrochen.
+botwerk-nothing-to-cancel = Es gibt nichts abzubrechen.
+botwerk-unknown-command = /{ $command } kenne ich nicht. Mit /help siehst du, was ich kann.
+botwerk-not-understood = Das habe ich nicht verstanden. Mit /help siehst du, was ich kann.
+botwerk-error = Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuche es gleich noch einmal.
+botwerk-cmd-cancel = Abbrechen, was du gerade tust

@@ -1,0 +1,20 @@
+//! # botwerk-testkit
+//!
+//! Everything a Botwerk test needs and no production code should: a
+//! [`MemoryAdapter`] that plays users and records what the bot sends.
+//!
+//! ```
+//! use botwerk_testkit::{MemoryAdapter, Person};
+//!
+//! let (adapter, users) = MemoryAdapter::new();
+//! let alice = Person::new("alice");
+//! let update = alice.says("/start");
+//! # let _ = (adapter, users, update);
+//! ```
+//!
+//! # Layout
+//! - `memory`: [`MemoryAdapter`], [`Users`] and the [`Person`] update builder
+
+pub mod memory;
+
+pub use memory::{MemoryAdapter, Person, SentMessage, Users};
