@@ -1,10 +1,9 @@
 //! The demo shop through the console adapter: a scripted session end to end.
 
 use std::io::Cursor;
-use std::sync::Arc;
 
 use botwerk::console::{ConsoleAdapter, ConsoleOptions};
-use botwerk::core::{CancellationToken, MemoryStore};
+use botwerk::core::CancellationToken;
 use botwerk::Instance;
 use botwerk_tests::Captured;
 
@@ -21,8 +20,12 @@ async fn session(script: &str, lang: Option<&str>) -> String {
         out.clone(),
         options,
     );
-    Instance::new(botwerk_shop::bot(), Arc::new(MemoryStore::new()))
+    Instance::builder(botwerk_shop::bot())
+        .data_dir(dir.path().join("data"))
         .adapter(adapter)
+        .build()
+        .await
+        .unwrap()
         .run(CancellationToken::new())
         .await
         .unwrap();

@@ -26,13 +26,25 @@ pub use products::{Product, PRODUCTS};
 
 /// The data category orders are kept in.
 pub const ORDERS: &str = "orders";
+/// The purpose orders are processed for.
+pub const ORDER: &str = "order";
 
 /// The demo shop.
 pub fn bot() -> Bot {
     Bot::new("shop")
         .texts("en", include_str!("../texts/en.ftl"))
         .texts("de", include_str!("../texts/de.ftl"))
+        .purpose(Purpose::new(
+            ORDER,
+            LegalBasis::Contract,
+            "shop-purpose-order",
+        ))
+        // Two years: the statutory warranty period for consumer goods in the EU.
+        .category(Category::new(ORDERS, ORDER, "shop-category-orders").retain_days(730))
         .command(CommandSpec::new("start", "shop-cmd-start"), welcome::Start)
-        .dialog(CommandSpec::new("order", "shop-cmd-order"), OrderDialog)
+        .dialog(
+            CommandSpec::new("order", "shop-cmd-order").purpose(ORDER),
+            OrderDialog,
+        )
         .fallback(welcome::Unexpected)
 }

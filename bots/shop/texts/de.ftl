@@ -24,3 +24,5 @@ shop-button-cancel = Abbrechen
 shop-use-buttons = Bitte bestelle oder brich mit den Knöpfen ab.
 shop-placed = Bestellung Nr. { $number } ist aufgegeben. Danke!
 shop-cancelled = Bestellung abgebrochen. Es wurde nichts bestellt.
+shop-purpose-order = Deine Bestellungen annehmen und liefern
+shop-category-orders = Deine Bestellungen: Produkt, Menge, Lieferadresse, Preis und Zeitpunkt

@@ -24,3 +24,5 @@ shop-button-cancel = Cancel
 shop-use-buttons = Please place or cancel the order with the buttons.
 shop-placed = Order #{ $number } placed. Thank you!
 shop-cancelled = Order cancelled. Nothing was ordered.
+shop-purpose-order = Taking and delivering your orders
+shop-category-orders = Your orders: product, quantity, shipping address, price and time

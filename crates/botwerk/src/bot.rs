@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use botwerk_core::{Catalog, CommandSpec, Dialog, Handler, I18nError, Router};
+use botwerk_vault::{Category, Inventory, InventoryBuilder, InventoryError, Purpose};
 
 use crate::help::Help;
 
@@ -19,9 +20,18 @@ pub enum BotError {
         #[source]
         source: I18nError,
     },
+    /// The data inventory of the bot does not hold together.
+    #[error("the data inventory of bot `{bot}` is invalid")]
+    Inventory {
+        /// The bot's name.
+        bot: String,
+        /// What is wrong.
+        #[source]
+        source: InventoryError,
+    },
 }
 
-/// A bot: its name, texts, commands, dialogs and fallback.
+/// A bot: its name, texts, data inventory, commands, dialogs and fallback.
 ///
 /// `/help`, listing every command in the reader's language, and `/cancel`,
 /// ending the running dialog, come with every bot.
@@ -29,6 +39,7 @@ pub struct Bot {
     name: String,
     router: Router,
     texts: Vec<(String, String)>,
+    inventory: InventoryBuilder,
 }
 
 impl Bot {
@@ -38,6 +49,7 @@ impl Bot {
             name: name.into(),
             router: Router::new(),
             texts: Vec::new(),
+            inventory: Inventory::builder(),
         }
     }
 
@@ -51,6 +63,36 @@ impl Bot {
     pub fn texts(mut self, lang: &str, ftl: &str) -> Self {
         self.texts.push((lang.to_owned(), ftl.to_owned()));
         self
+    }
+
+    /// Declares a purpose the bot processes personal data for.
+    #[must_use]
+    pub fn purpose(mut self, purpose: Purpose) -> Self {
+        self.inventory = self.inventory.purpose(purpose);
+        self
+    }
+
+    /// Declares a category of personal data the bot keeps; handlers can only
+    /// write declared categories.
+    #[must_use]
+    pub fn category(mut self, category: Category) -> Self {
+        self.inventory = self.inventory.category(category);
+        self
+    }
+
+    /// The bot's data inventory, checked: every category has a declared
+    /// purpose and a retention period.
+    ///
+    /// # Errors
+    /// The first problem found, naming the category or purpose.
+    pub fn inventory(&self) -> Result<Inventory, BotError> {
+        self.inventory
+            .clone()
+            .build()
+            .map_err(|source| BotError::Inventory {
+                bot: self.name.clone(),
+                source,
+            })
     }
 
     /// Adds a command.

@@ -5,19 +5,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use botwerk_core::{Catalog, CommandSpec, Ctx, Handler, HandlerResult, I18nError};
 
-const EN: &str = "\
-botwerk-help-title = Here is what I can do:
-botwerk-cmd-help = Show this list
-";
-const DE: &str = "\
-botwerk-help-title = Das kann ich:
-botwerk-cmd-help = Diese Liste zeigen
-";
-
-/// Adds the texts of `/help` to a catalog.
+/// Adds the facade's texts (`/help`, the vault's own purpose and category)
+/// to a catalog.
 pub(crate) fn add_texts(catalog: &mut Catalog) -> Result<(), I18nError> {
-    catalog.add("en", EN)?;
-    catalog.add("de", DE)
+    catalog.add("en", include_str!("../texts/en.ftl"))?;
+    catalog.add("de", include_str!("../texts/de.ftl"))
 }
 
 /// Answers `/help` and passes everything else on.

@@ -1,11 +1,14 @@
-//! `Instance`: a bot running on a store and adapters.
+//! `Instance`: a bot running on its vault and adapters.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use botwerk_console::{ConsoleAdapter, ConsoleOptions};
 use botwerk_core::{
-    Adapter, CancellationToken, Clock, MemoryStore, Runtime, RuntimeError, Services, Store,
+    Adapter, CancellationToken, Clock, Runtime, RuntimeError, Services, SystemClock,
 };
+use botwerk_sled::{SledBackend, SledOptions};
+use botwerk_vault::{Backend, MemoryBackend, Vault, VaultError, VaultOptions};
 
 use crate::bot::{Bot, BotError};
 
@@ -16,28 +19,77 @@ pub enum InstanceError {
     /// The bot is not well-formed.
     #[error(transparent)]
     Bot(#[from] BotError),
+    /// The data directory cannot be used.
+    #[error("cannot use the data directory {}: {why}", path.display())]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+    },
+    /// The vault does not open: key file, keystore or store.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
     /// The runtime failed.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
 }
 
-/// A bot with its store and adapters, ready to run.
-pub struct Instance {
+/// Where an instance keeps its data.
+#[derive(Clone, Debug)]
+enum Storage {
+    /// sled in `data_dir/store`, keystore and (by default) key file beside it.
+    Disk(PathBuf),
+    /// A memory backend; keystore and key file still in a directory (tests).
+    Memory(PathBuf),
+}
+
+/// Puts an [`Instance`] together.
+pub struct InstanceBuilder {
     bot: Bot,
-    store: Arc<dyn Store>,
-    clock: Option<Arc<dyn Clock>>,
+    storage: Storage,
+    key_file: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    sled: SledOptions,
     adapters: Vec<Arc<dyn Adapter>>,
 }
 
-impl Instance {
-    /// An instance of `bot` on `store`, without adapters yet.
-    pub fn new(bot: Bot, store: Arc<dyn Store>) -> Self {
-        Self {
-            bot,
-            store,
-            clock: None,
-            adapters: Vec::new(),
-        }
+impl InstanceBuilder {
+    /// Keeps the data in `dir` (sled store, keystore, and the key file unless
+    /// [`InstanceBuilder::key_file`] moves it). The default is `./botwerk-data`.
+    #[must_use]
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.storage = Storage::Disk(dir.into());
+        self
+    }
+
+    /// Keeps records in memory (tests, trials); keystore and key file go to `dir`.
+    #[must_use]
+    pub fn in_memory(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.storage = Storage::Memory(dir.into());
+        self
+    }
+
+    /// Reads the instance key from `path`, which production keeps apart from
+    /// the data directory.
+    #[must_use]
+    pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.key_file = Some(path.into());
+        self
+    }
+
+    /// Replaces the system clock (tests of expiry and retention).
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets sled's options.
+    #[must_use]
+    pub fn sled(mut self, options: SledOptions) -> Self {
+        self.sled = options;
+        self
     }
 
     /// Adds a messenger.
@@ -47,42 +99,127 @@ impl Instance {
         self
     }
 
-    /// Replaces the system clock (tests).
+    /// Checks the bot and opens its vault.
+    ///
+    /// # Errors
+    /// An invalid inventory or texts, a key file that is too open or
+    /// malformed, or a data directory that cannot be used (another process
+    /// holds it, say).
+    pub async fn build(self) -> Result<Instance, InstanceError> {
+        let inventory = self.bot.inventory()?;
+        let catalog = self.bot.catalog()?;
+        let (dir, backend): (PathBuf, Arc<dyn Backend>) = match self.storage {
+            Storage::Disk(dir) => {
+                create_dir(&dir)?;
+                let backend = SledBackend::open(&dir.join("store"), self.sled).map_err(|e| {
+                    InstanceError::DataDir {
+                        path: dir.clone(),
+                        why: format!(
+                            "{} (is another botwerk process using it?)",
+                            botwerk_core::HandlerError::from(e)
+                        ),
+                    }
+                })?;
+                (dir, Arc::new(backend))
+            }
+            Storage::Memory(dir) => {
+                create_dir(&dir)?;
+                (dir, Arc::new(MemoryBackend::new()))
+            }
+        };
+        let mut options = VaultOptions::in_dir(&dir).clock(Arc::clone(&self.clock));
+        if let Some(key_file) = self.key_file {
+            options = options.key_file(key_file);
+        }
+        let vault = Arc::new(Vault::open(backend, inventory, options).await?);
+        Ok(Instance {
+            name: self.bot.name().to_owned(),
+            handler: self.bot.into_handler(),
+            catalog,
+            vault,
+            clock: self.clock,
+            adapters: self.adapters,
+        })
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), InstanceError> {
+    std::fs::create_dir_all(dir).map_err(|e| InstanceError::DataDir {
+        path: dir.to_owned(),
+        why: e.to_string(),
+    })
+}
+
+/// A bot with its vault and adapters, ready to run.
+pub struct Instance {
+    name: String,
+    handler: Arc<dyn botwerk_core::Handler>,
+    catalog: botwerk_core::Catalog,
+    vault: Arc<Vault>,
+    clock: Arc<dyn Clock>,
+    adapters: Vec<Arc<dyn Adapter>>,
+}
+
+impl Instance {
+    /// Starts putting together an instance of `bot`.
+    pub fn builder(bot: Bot) -> InstanceBuilder {
+        InstanceBuilder {
+            bot,
+            storage: Storage::Disk(PathBuf::from("botwerk-data")),
+            key_file: None,
+            clock: Arc::new(SystemClock),
+            sled: SledOptions::default(),
+            adapters: Vec::new(),
+        }
+    }
+
+    /// The bot's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The instance's vault, for operator work and tests.
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
+    }
+
+    /// Adds a messenger.
     #[must_use]
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
+    pub fn adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
+        self.adapters.push(adapter);
         self
     }
 
     /// Runs until `shutdown` is cancelled or all input has ended, then drains
-    /// and flushes.
+    /// the handlers and flushes the vault.
     ///
     /// # Errors
-    /// When the bot's texts do not load or the store cannot be flushed.
+    /// When the vault cannot be flushed at the end.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), InstanceError> {
-        let catalog = self.bot.catalog()?;
-        let mut services = Services::new(self.store).with_texts(catalog);
-        if let Some(clock) = self.clock {
-            services = services.with_clock(clock);
-        }
-        let mut runtime = Runtime::new(self.bot.into_handler(), Arc::new(services));
+        let services = Services::new(self.vault)
+            .with_texts(self.catalog)
+            .with_clock(self.clock);
+        let mut runtime = Runtime::new(self.handler, Arc::new(services));
         for adapter in self.adapters {
             runtime = runtime.adapter(adapter);
         }
-        runtime.run(shutdown).await?;
+        let span = tracing::info_span!("instance", name = %self.name);
+        tracing::Instrument::instrument(runtime.run(shutdown), span).await?;
         Ok(())
     }
 }
 
 impl Bot {
-    /// Runs the bot on the console with an in-memory store, until end of
-    /// input, Ctrl-C or SIGTERM.
+    /// Runs the bot on the console with its data in `./botwerk-data`, until
+    /// end of input, Ctrl-C or SIGTERM.
     ///
     /// # Errors
-    /// When the bot's texts do not load.
+    /// When the bot is not well-formed or its data directory cannot be used.
     pub async fn run_console(self) -> Result<(), InstanceError> {
-        Instance::new(self, Arc::new(MemoryStore::new()))
+        Instance::builder(self)
             .adapter(ConsoleAdapter::stdio(ConsoleOptions::default()))
+            .build()
+            .await?
             .run(botwerk_core::shutdown::on_signals())
             .await
     }

@@ -4,9 +4,9 @@
 //! local console — with EU data protection built in.
 //!
 //! This crate is the front door: it re-exports the pieces a bot needs and
-//! puts them together. A bot is a [`Bot`]: a name, its texts, its commands
-//! and dialogs. An [`Instance`] runs a bot on a store and one or more
-//! adapters.
+//! puts them together. A bot is a [`Bot`]: a name, its texts, its data
+//! inventory, its commands and dialogs. An [`Instance`] runs a bot on its
+//! vault (encrypted, pseudonymised storage) and one or more adapters.
 //!
 //! ```no_run
 //! use botwerk::prelude::*;
@@ -33,17 +33,19 @@
 //! # Layout
 //! - `bot`: [`Bot`], the description of a bot
 //! - `help`: the built-in `/help`
-//! - `instance`: [`Instance`], a bot running on a store and adapters
+//! - `instance`: [`Instance`], a bot running on its vault and adapters
 
 mod bot;
 mod help;
 mod instance;
 
 pub use bot::{Bot, BotError};
-pub use instance::{Instance, InstanceError};
+pub use instance::{Instance, InstanceBuilder, InstanceError};
 
 pub use botwerk_console as console;
 pub use botwerk_core as core;
+pub use botwerk_sled as sled;
+pub use botwerk_vault as vault;
 
 /// What most bots import.
 pub mod prelude {
@@ -52,4 +54,5 @@ pub mod prelude {
         async_trait, Attachment, Button, Buttons, CommandSpec, Content, Ctx, Dialog, Handler,
         HandlerError, HandlerResult, Incoming, Step,
     };
+    pub use botwerk_vault::{Category, LegalBasis, Purpose};
 }

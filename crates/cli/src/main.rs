@@ -3,11 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use anyhow::Context as _;
 use botwerk::console::{ConsoleAdapter, ConsoleOptions};
-use botwerk::core::MemoryStore;
 use botwerk::Instance;
 use clap::{Parser, Subcommand};
 
@@ -26,6 +23,11 @@ struct Cli {
         global = true
     )]
     data_dir: PathBuf,
+
+    /// The instance key file (created on first start, mode 0600); by default
+    /// inside the data directory, which production avoids.
+    #[arg(long, env = "BOTWERK_KEY_FILE", global = true)]
+    key_file: Option<PathBuf>,
 
     /// Where files the bot sends on the console are saved.
     #[arg(long, default_value = "botwerk-downloads", global = true)]
@@ -50,17 +52,12 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
 }
 
 async fn demo(cli: &Cli) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&cli.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            cli.data_dir.display()
-        )
-    })?;
     let mut options = ConsoleOptions {
         downloads: cli.downloads.clone(),
         ..ConsoleOptions::default()
@@ -68,7 +65,12 @@ async fn demo(cli: &Cli) -> anyhow::Result<()> {
     if let Some(lang) = &cli.lang {
         options.locale = Some(lang.clone());
     }
-    Instance::new(botwerk_shop::bot(), Arc::new(MemoryStore::new()))
+    let mut builder = Instance::builder(botwerk_shop::bot()).data_dir(&cli.data_dir);
+    if let Some(key_file) = &cli.key_file {
+        builder = builder.key_file(key_file);
+    }
+    let instance = builder.build().await?;
+    instance
         .adapter(ConsoleAdapter::stdio(options))
         .run(botwerk::core::shutdown::on_signals())
         .await?;

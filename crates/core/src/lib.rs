@@ -71,5 +71,5 @@ pub use outgoing::{Attachment, Body, Button, Buttons, Outgoing, Sent, Target, Vi
 pub use platform::{Chat, ChatId, ChatKind, Identity, MessageId, Platform, SubjectId, UserId};
 pub use router::Router;
 pub use runtime::{Runtime, RuntimeError};
-pub use store::{MemoryStore, Store, StoreError};
+pub use store::{MemoryStore, RecordPage, Store, StoreError};
 pub use tokio_util::sync::CancellationToken;

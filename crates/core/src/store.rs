@@ -30,6 +30,9 @@ pub enum StoreError {
     /// A key or value is not acceptable (too long, empty, ...).
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The subject's data has been erased.
+    #[error("the subject's data has been erased")]
+    Erased,
     /// Stored data failed its integrity check: tampered, moved or corrupt.
     #[error("stored data failed its integrity check")]
     Integrity,

@@ -1,7 +1,9 @@
 //! # botwerk-testkit
 //!
 //! Everything a Botwerk test needs and no production code should: a
-//! [`MemoryAdapter`] that plays users and records what the bot sends.
+//! [`MemoryAdapter`] that plays users and records what the bot sends, the
+//! [`conformance`] suite every storage backend must pass, and the
+//! [`canaries`] scan that proves an erasure reached the disk.
 //!
 //! ```
 //! use botwerk_testkit::{MemoryAdapter, Person};
@@ -14,7 +16,11 @@
 //!
 //! # Layout
 //! - `memory`: [`MemoryAdapter`], [`Users`] and the [`Person`] update builder
+//! - `conformance`: the backend conformance suite
+//! - `canaries`: byte-by-byte scans of a data directory
 
+pub mod canaries;
+pub mod conformance;
 pub mod memory;
 
 pub use memory::{MemoryAdapter, Person, SentMessage, Users};

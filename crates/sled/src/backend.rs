@@ -1,0 +1,173 @@
+//! `SledBackend`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use botwerk_vault::backend::{check_tree, prefix_end, Entry};
+use botwerk_vault::{Backend, BackendError, Batch, Op};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+/// Settings of a sled database.
+#[derive(Clone, Debug)]
+pub struct SledOptions {
+    /// The page cache, in bytes (sled's default is 1 GiB; ours is 8 MiB, so
+    /// that many instances fit in one process).
+    pub cache_bytes: u64,
+    /// How often sled flushes on its own, in milliseconds (`None`: only on
+    /// explicit flushes).
+    pub flush_every_ms: Option<u64>,
+}
+
+impl Default for SledOptions {
+    fn default() -> Self {
+        Self {
+            cache_bytes: 8 * 1024 * 1024,
+            flush_every_ms: Some(500),
+        }
+    }
+}
+
+/// A [`Backend`] on a sled database.
+pub struct SledBackend {
+    db: sled::Db,
+    trees: Mutex<HashMap<String, sled::Tree>>,
+}
+
+fn storage(e: sled::Error) -> BackendError {
+    BackendError::storage(e)
+}
+
+impl SledBackend {
+    /// Opens (or creates) the database in the directory `path`.
+    ///
+    /// # Errors
+    /// When sled cannot open it: another process holds it, or it is corrupt.
+    pub fn open(path: &Path, options: SledOptions) -> Result<Self, BackendError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_bytes)
+            .flush_every_ms(options.flush_every_ms)
+            .open()
+            .map_err(storage)?;
+        Ok(Self {
+            db,
+            trees: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn tree(&self, name: &str) -> Result<sled::Tree, BackendError> {
+        check_tree(name)?;
+        let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tree) = trees.get(name) {
+            return Ok(tree.clone());
+        }
+        let tree = self.db.open_tree(name).map_err(storage)?;
+        trees.insert(name.to_owned(), tree.clone());
+        Ok(tree)
+    }
+
+    /// The bytes sled occupies on disk.
+    ///
+    /// # Errors
+    /// When sled cannot tell.
+    pub fn size_on_disk(&self) -> Result<u64, BackendError> {
+        self.db.size_on_disk().map_err(storage)
+    }
+}
+
+enum Abort {
+    Conflict(usize),
+}
+
+#[async_trait]
+impl Backend for SledBackend {
+    async fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        Ok(self
+            .tree(tree)?
+            .get(key)
+            .map_err(storage)?
+            .map(|v| v.to_vec()))
+    }
+
+    async fn put(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
+        self.tree(tree)?.insert(key, value).map_err(storage)?;
+        Ok(())
+    }
+
+    async fn delete(&self, tree: &str, key: &[u8]) -> Result<(), BackendError> {
+        self.tree(tree)?.remove(key).map_err(storage)?;
+        Ok(())
+    }
+
+    async fn scan(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, BackendError> {
+        use std::ops::Bound;
+        let tree = self.tree(tree)?;
+        let start = match after {
+            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        let end = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        tree.range::<Vec<u8>, _>((start, end))
+            .take(limit)
+            .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
+            .collect()
+    }
+
+    async fn apply(&self, batch: Batch) -> Result<(), BackendError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = batch.trees().into_iter().map(str::to_owned).collect();
+        let trees = names
+            .iter()
+            .map(|name| self.tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let index: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let ops = batch.into_ops();
+        let result = trees.as_slice().transaction(|txs| {
+            for op in &ops {
+                match op {
+                    Op::Put { tree, key, value } => {
+                        txs[index[tree.as_str()]].insert(key.as_slice(), value.as_slice())?;
+                    }
+                    Op::Delete { tree, key } => {
+                        txs[index[tree.as_str()]].remove(key.as_slice())?;
+                    }
+                    Op::Expect { tree, key, value } => {
+                        let i = index[tree.as_str()];
+                        let current = txs[i].get(key.as_slice())?;
+                        if current.as_deref() != value.as_deref() {
+                            return Err(ConflictableTransactionError::Abort(Abort::Conflict(i)));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(Abort::Conflict(i))) => Err(BackendError::Conflict {
+                tree: names[i].clone(),
+            }),
+            Err(TransactionError::Storage(e)) => Err(storage(e)),
+        }
+    }
+
+    async fn flush(&self) -> Result<(), BackendError> {
+        self.db.flush_async().await.map_err(storage)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! Erasure (crypto-shredding plus deletion) and the retention purge.
+
+use serde::Serialize;
+
+use botwerk_core::SubjectId;
+
+use crate::audit::{Actor, AuditEvent};
+use crate::backend::{BackendError, Batch};
+use crate::crypto;
+use crate::error::VaultError;
+use crate::layout::{
+    self, Header, CONSENT, ERASING, EXPIRY, IDENTITIES, PSEUDONYMS, RECORDS, SUBJECTS,
+};
+use crate::vault::Vault;
+
+const PAGE: usize = 1024;
+
+/// What an erasure returns: the receipt the person is given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErasureReceipt {
+    /// The receipt id, also in the audit log: `ER-1A2B-3C4D-5E6F-7A8B`.
+    pub id: String,
+    /// Whose data was erased.
+    pub subject: SubjectId,
+    /// How many records, consent entries and identities were deleted.
+    pub deleted: u64,
+}
+
+/// What a purge did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    /// How many expired records were deleted.
+    pub records: u64,
+}
+
+fn receipt_id() -> String {
+    let hex = hex::encode_upper(&crypto::random16()[..8]);
+    format!(
+        "ER-{}-{}-{}-{}",
+        &hex[0..4],
+        &hex[4..8],
+        &hex[8..12],
+        &hex[12..16]
+    )
+}
+
+impl Vault {
+    /// Erases everything of `subject`: destroys its data key, deletes every
+    /// record, consent entry, identity and pseudonym in one atomic batch with
+    /// the audit entry, and flushes. Erasing an erased subject is harmless.
+    ///
+    /// # Errors
+    /// A backend or keystore failure; the erasure then finishes at the next
+    /// start, since the key is already gone or the marker is durable.
+    pub async fn erase(&self, subject: SubjectId, by: Actor) -> Result<ErasureReceipt, VaultError> {
+        self.erase_with_receipt(subject, receipt_id(), by).await
+    }
+
+    pub(crate) async fn erase_with_receipt(
+        &self,
+        subject: SubjectId,
+        receipt: String,
+        by: Actor,
+    ) -> Result<ErasureReceipt, VaultError> {
+        let _guard = self.lock(subject).write().await;
+        let meta = self.meta(subject).await?;
+        let prefix = layout::subject_prefix(subject);
+        // A durable marker first: if the process dies after the key is
+        // destroyed, the next start finishes the deletion.
+        self.backend
+            .put(ERASING, &prefix, receipt.as_bytes())
+            .await?;
+        self.backend.flush().await?;
+        if let Some(meta) = meta {
+            let keystore = std::sync::Arc::clone(&self.keystore);
+            tokio::task::spawn_blocking(move || keystore.erase(subject, meta.slot))
+                .await
+                .map_err(|_| VaultError::Invalid("key erasure was cancelled".into()))??;
+        }
+        self.uncache(subject);
+
+        let mut batch = Batch::new();
+        let mut deleted = 0u64;
+        self.for_each_key(IDENTITIES, &prefix, |key, _| {
+            batch.delete(PSEUDONYMS, key[16..].to_vec());
+            batch.delete(IDENTITIES, key.to_vec());
+            deleted += 1;
+        })
+        .await?;
+        let mut bad_header = false;
+        self.for_each_key(RECORDS, &prefix, |key, value| {
+            match Header::decode(value) {
+                Ok(header) => batch.delete(EXPIRY, layout::expiry_key(header.expires, key)),
+                Err(_) => bad_header = true,
+            }
+            batch.delete(RECORDS, key.to_vec());
+            deleted += 1;
+        })
+        .await?;
+        if bad_header {
+            tracing::warn!(subject = %subject.log_tag(), "a record with a damaged header was erased; its expiry entry stays until the purge");
+        }
+        self.for_each_key(CONSENT, &prefix, |key, _| {
+            batch.delete(CONSENT, key.to_vec());
+            deleted += 1;
+        })
+        .await?;
+        batch.delete(SUBJECTS, prefix.clone());
+        batch.delete(ERASING, prefix);
+        let event = AuditEvent::Erasure {
+            subject,
+            receipt: receipt.clone(),
+            by,
+        };
+        self.apply_audited(batch, event).await?;
+        self.backend.flush().await?;
+        tracing::info!(subject = %subject.log_tag(), deleted, "subject erased");
+        Ok(ErasureReceipt {
+            id: receipt,
+            subject,
+            deleted,
+        })
+    }
+
+    /// Deletes every record of `category` of `subject` (its consent was
+    /// withdrawn, say), atomically and durably; returns how many.
+    ///
+    /// # Errors
+    /// An undeclared category or a backend failure.
+    pub async fn erase_category(
+        &self,
+        subject: SubjectId,
+        category: &str,
+    ) -> Result<u64, VaultError> {
+        if self.inventory.category(category).is_none() {
+            return Err(VaultError::UnknownCategory(category.to_owned()));
+        }
+        let _guard = self.lock(subject).write().await;
+        let prefix = layout::category_prefix(subject, category);
+        let mut batch = Batch::new();
+        let mut records = 0u64;
+        self.for_each_key(RECORDS, &prefix, |key, value| {
+            if let Ok(header) = Header::decode(value) {
+                batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+            }
+            batch.delete(RECORDS, key.to_vec());
+            records += 1;
+        })
+        .await?;
+        if records == 0 {
+            return Ok(0);
+        }
+        let event = AuditEvent::CategoryErased {
+            subject,
+            category: category.to_owned(),
+            records,
+        };
+        self.apply_audited(batch, event).await?;
+        self.backend.flush().await?;
+        Ok(records)
+    }
+
+    /// Calls `f` with every key and value of `tree` under `prefix`, page by page.
+    pub(crate) async fn for_each_key(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        mut f: impl FnMut(&[u8], &[u8]),
+    ) -> Result<(), VaultError> {
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .backend
+                .scan(tree, prefix, after.as_deref(), PAGE)
+                .await?;
+            let full = page.len() == PAGE;
+            for (key, value) in &page {
+                f(key, value);
+            }
+            after = page.into_iter().last().map(|(k, _)| k);
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Deletes every record past its retention period, using the expiry
+    /// index (nothing is decrypted), and records the run in the audit log.
+    /// Also finishes erasures that a crash interrupted. Idempotent.
+    ///
+    /// # Errors
+    /// A backend failure; what was deleted until then stays deleted.
+    pub async fn purge(&self) -> Result<PurgeReport, VaultError> {
+        self.finish_erasures().await?;
+        let now = self.clock.now().timestamp_millis();
+        let mut report = PurgeReport::default();
+        loop {
+            // Each round takes the first page of due entries; what a round
+            // deletes is gone from the index, so the next starts at the front.
+            let page = self.backend.scan(EXPIRY, &[], None, PAGE).await?;
+            let due: Vec<(Vec<u8>, Vec<u8>)> = page
+                .into_iter()
+                .filter_map(|(key, _)| {
+                    let (expires, record) = layout::split_expiry(&key)?;
+                    (expires <= now).then(|| (key.clone(), record.to_vec()))
+                })
+                .collect();
+            if due.is_empty() {
+                break;
+            }
+            report.records += self.purge_page(&due).await?;
+        }
+        self.audit(AuditEvent::Purge {
+            records: report.records,
+        })
+        .await?;
+        Ok(report)
+    }
+
+    /// Deletes the records of one page of due expiry entries. A record that
+    /// was rewritten since (it has a new expiry) is left alone.
+    async fn purge_page(&self, due: &[(Vec<u8>, Vec<u8>)]) -> Result<u64, VaultError> {
+        let mut batch = Batch::new();
+        let mut deleted = 0;
+        for (expiry_key, record_key) in due {
+            batch.delete(EXPIRY, expiry_key.clone());
+            let Some(value) = self.backend.get(RECORDS, record_key).await? else {
+                continue;
+            };
+            let (expires, _) = layout::split_expiry(expiry_key).unwrap_or_default();
+            if Header::decode(&value).is_ok_and(|h| h.expires == expires) {
+                batch.expect(RECORDS, record_key.clone(), Some(value));
+                batch.delete(RECORDS, record_key.clone());
+                deleted += 1;
+            }
+        }
+        match self.backend.apply(batch).await {
+            Ok(()) => Ok(deleted),
+            // A record changed under us: the next round sees the new state.
+            Err(BackendError::Conflict { .. }) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! # botwerk-vault
+//!
+//! The personal-data layer of Botwerk. Everything a bot keeps about a person
+//! goes through the [`Vault`]:
+//!
+//! - **Pseudonyms.** An identity (`telegram:123`) appears in the store only as
+//!   `HMAC-SHA256(pepper, "telegram:123")`, mapped to a random 128-bit
+//!   subject id. A subject may own several identities.
+//! - **Per-subject keys.** Every subject has its own 256-bit data key, wrapped
+//!   under the instance key in a keystore file whose erase
+//!   overwrites the key in place. Records are sealed with XChaCha20-Poly1305,
+//!   bound to their tree, key and header as associated data.
+//! - **Inventory.** Every record belongs to a declared [`Category`] with a
+//!   purpose, a legal basis and a retention period; an expiry index
+//!   lets [`Vault::purge`] delete what is due without decrypting anything.
+//! - **Consent ledger, audit chain, export, erasure** — durable before they
+//!   return.
+//!
+//! The vault runs on any [`Backend`]: `botwerk-sled` in production,
+//! [`MemoryBackend`] in tests.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use botwerk_core::{Identity, Platform};
+//! use botwerk_vault::{Actor, Category, Inventory, LegalBasis, MemoryBackend, Purpose, Vault, VaultOptions};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let inventory = Inventory::builder()
+//!     .purpose(Purpose::new("order", LegalBasis::Contract, "text-order"))
+//!     .category(Category::new("orders", "order", "text-orders").retain_days(90))
+//!     .build()?;
+//! let vault = Vault::open(Arc::new(MemoryBackend::new()), inventory, VaultOptions::in_dir(dir.path())).await?;
+//!
+//! let alice = vault.subject_for(&Identity::new(Platform::Telegram, 42_i64)).await?;
+//! vault.put(alice, "orders", "1", br#"{"item":"tea"}"#).await?;
+//! let receipt = vault.erase(alice, Actor::Subject).await?;
+//! assert!(receipt.id.starts_with("ER-"));
+//! assert!(vault.get(alice, "orders", "1").await?.is_none());
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - `backend`: the [`Backend`] seam, [`Batch`], [`MemoryBackend`]
+//! - `secret`: the instance key file
+//! - `keystore`: per-subject data keys
+//! - `crypto`: pseudonyms, sealing, key derivation
+//! - `layout`: trees and key formats
+//! - `inventory`: purposes, categories, legal bases, retention
+//! - `vault`: opening, subjects, keys; `records`, `consent`, `audit`,
+//!   `export`, `erase`: what the vault does
+//! - `store`: the vault as the runtime's `Store`
+
+pub mod audit;
+pub mod backend;
+pub mod consent;
+mod crypto;
+mod erase;
+pub mod error;
+mod export;
+pub mod inventory;
+mod keystore;
+mod layout;
+mod records;
+pub mod secret;
+mod store;
+mod vault;
+
+pub use audit::{Actor, AuditEntry, AuditEvent, AuditReport};
+pub use backend::{Backend, BackendError, Batch, Entry, MemoryBackend, Op};
+pub use consent::{ConsentAction, ConsentEntry, ConsentEvent};
+pub use erase::{ErasureReceipt, PurgeReport};
+pub use error::VaultError;
+pub use export::{ExportSummary, EXPORT_SCHEMA};
+pub use inventory::{Category, Inventory, InventoryBuilder, InventoryError, LegalBasis, Purpose};
+pub use records::{Record, MAX_KEY, MAX_VALUE};
+pub use vault::{Vault, VaultOptions};

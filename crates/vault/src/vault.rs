@@ -1,0 +1,469 @@
+//! `Vault`: opening, subjects and their keys, locking.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use botwerk_core::{Clock, Identity, SubjectId, SystemClock};
+use tokio::sync::RwLock;
+
+use crate::audit::{AuditEntry, AuditEvent, AuditReport, Head, Verifier};
+use crate::backend::{Backend, BackendError, Batch};
+use crate::crypto::{self, DataKey};
+use crate::error::VaultError;
+use crate::inventory::Inventory;
+use crate::keystore::Keystore;
+use crate::layout::{self, SubjectMeta, AUDIT, ERASING, IDENTITIES, META, PSEUDONYMS, SUBJECTS};
+use crate::secret::{self, InstanceSecret};
+
+/// The number of lock shards: operations on one subject are serialised
+/// against its erasure, different subjects rarely contend.
+const SHARDS: usize = 64;
+
+/// Where a vault keeps what is not in the backend.
+#[derive(Clone, Debug)]
+pub struct VaultOptions {
+    /// The instance key file (created on first start, mode 0600).
+    pub key_file: PathBuf,
+    /// The keystore file of the subjects' data keys.
+    pub keystore: PathBuf,
+    /// How many subjects' unwrapped keys are kept in memory.
+    pub key_cache: usize,
+    /// The clock for record times, expiry and the logs.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl VaultOptions {
+    /// Key file and keystore inside `data_dir` (production moves the key file
+    /// out with [`VaultOptions::key_file`]).
+    pub fn in_dir(data_dir: &Path) -> Self {
+        Self {
+            key_file: data_dir.join("instance.key"),
+            keystore: data_dir.join("keys.bin"),
+            key_cache: 1024,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Uses the key file at `path`.
+    #[must_use]
+    pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.key_file = path.into();
+        self
+    }
+
+    /// Uses `clock`.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// The personal data of one bot instance: pseudonymised, encrypted per
+/// subject, with consent ledger, audit log, export, erasure and purge.
+pub struct Vault {
+    pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) keystore: Arc<Keystore>,
+    pub(crate) secret: InstanceSecret,
+    pub(crate) inventory: Arc<Inventory>,
+    pub(crate) clock: Arc<dyn Clock>,
+    keys: Mutex<HashMap<SubjectId, Arc<DataKey>>>,
+    key_cache: usize,
+    locks: Vec<RwLock<()>>,
+    pub(crate) audit: tokio::sync::Mutex<Head>,
+    pub(crate) counters: tokio::sync::Mutex<()>,
+}
+
+impl Vault {
+    /// Opens the vault on `backend`: loads (or creates) the key file, opens the
+    /// keystore, and finishes erasures a crash interrupted.
+    ///
+    /// # Errors
+    /// A key file that is too open or malformed, an unreadable keystore, or a
+    /// backend failure.
+    pub async fn open(
+        backend: Arc<dyn Backend>,
+        inventory: Inventory,
+        options: VaultOptions,
+    ) -> Result<Self, VaultError> {
+        let secret = InstanceSecret::load_or_create(&options.key_file)?;
+        let keystore = Arc::new(Keystore::open(&options.keystore, secret.kek())?);
+        if let Some(dir) = options.keystore.parent() {
+            if secret::inside(&options.key_file, dir) {
+                tracing::warn!(
+                    key_file = %options.key_file.display(),
+                    "the instance key file lies inside the data directory; production keeps it elsewhere, so that a copy of the data cannot be read"
+                );
+            }
+        }
+        let head = match backend.get(META, Head::key()).await? {
+            Some(bytes) => Head::decode(&bytes)?,
+            None => Head::genesis(),
+        };
+        let vault = Self {
+            backend,
+            keystore,
+            secret,
+            inventory: Arc::new(inventory),
+            clock: options.clock,
+            keys: Mutex::new(HashMap::new()),
+            key_cache: options.key_cache.max(1),
+            locks: (0..SHARDS).map(|_| RwLock::new(())).collect(),
+            audit: tokio::sync::Mutex::new(head),
+            counters: tokio::sync::Mutex::new(()),
+        };
+        vault.finish_erasures().await?;
+        Ok(vault)
+    }
+
+    /// The data inventory.
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The keystore file, for checks.
+    pub fn keystore_path(&self) -> &Path {
+        self.keystore.path()
+    }
+
+    pub(crate) fn lock(&self, subject: SubjectId) -> &RwLock<()> {
+        let shard = usize::from(subject.as_bytes()[0]) % SHARDS;
+        &self.locks[shard]
+    }
+
+    /// The subject owning `identity`, if any. Creates nothing.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn find_subject(&self, identity: &Identity) -> Result<Option<SubjectId>, VaultError> {
+        let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
+        let found = self.backend.get(PSEUDONYMS, &pseudonym).await?;
+        found
+            .map(|bytes| {
+                layout::subject_of(&bytes).ok_or(VaultError::Integrity("pseudonym index malformed"))
+            })
+            .transpose()
+    }
+
+    /// The subject owning `identity`, created with a fresh data key if there is none.
+    ///
+    /// # Errors
+    /// A backend or keystore failure.
+    pub async fn subject_for(&self, identity: &Identity) -> Result<SubjectId, VaultError> {
+        if let Some(subject) = self.find_subject(identity).await? {
+            return Ok(subject);
+        }
+        let subject = SubjectId::from_bytes(crypto::random16());
+        let keystore = Arc::clone(&self.keystore);
+        let (slot, raw) = tokio::task::spawn_blocking(move || keystore.create(subject))
+            .await
+            .map_err(|_| VaultError::Invalid("key creation was cancelled".into()))??;
+        let key = Arc::new(DataKey::derive(&raw));
+        drop(raw);
+        let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
+        let mut batch = Batch::new();
+        batch.expect(PSEUDONYMS, pseudonym.to_vec(), None);
+        batch.put(PSEUDONYMS, pseudonym.to_vec(), subject.as_bytes().to_vec());
+        batch.put(SUBJECTS, layout::subject_prefix(subject), meta_bytes(slot));
+        self.seal_identity(&mut batch, subject, &key, &pseudonym, identity)?;
+        match self.backend.apply(batch).await {
+            Ok(()) => {
+                self.cache(subject, key);
+                Ok(subject)
+            }
+            Err(BackendError::Conflict { .. }) => {
+                // Another update of the same person created the subject first.
+                self.keystore.erase(subject, slot)?;
+                self.find_subject(identity)
+                    .await?
+                    .ok_or(VaultError::Integrity("pseudonym vanished during creation"))
+            }
+            Err(e) => {
+                self.keystore.erase(subject, slot)?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Adds `identity` to `subject`, so that export and erasure cover both
+    /// accounts (account linking).
+    ///
+    /// # Errors
+    /// [`VaultError::Invalid`] when the identity already belongs to another
+    /// subject; a backend failure.
+    pub async fn link(&self, subject: SubjectId, identity: &Identity) -> Result<(), VaultError> {
+        let _guard = self.lock(subject).read().await;
+        let key = self.key(subject).await?;
+        let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
+        let mut batch = Batch::new();
+        batch.expect(PSEUDONYMS, pseudonym.to_vec(), None);
+        batch.put(PSEUDONYMS, pseudonym.to_vec(), subject.as_bytes().to_vec());
+        self.seal_identity(&mut batch, subject, &key, &pseudonym, identity)?;
+        match self.backend.apply(batch).await {
+            Ok(()) => Ok(()),
+            Err(BackendError::Conflict { .. }) => match self.find_subject(identity).await? {
+                Some(owner) if owner == subject => Ok(()),
+                _ => Err(VaultError::Invalid(
+                    "the identity belongs to another subject".into(),
+                )),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn seal_identity(
+        &self,
+        batch: &mut Batch,
+        subject: SubjectId,
+        key: &DataKey,
+        pseudonym: &[u8; 32],
+        identity: &Identity,
+    ) -> Result<(), VaultError> {
+        let mut storage_key = layout::subject_prefix(subject);
+        storage_key.extend_from_slice(pseudonym);
+        let plain = serde_json::to_vec(identity).map_err(|e| VaultError::Invalid(e.to_string()))?;
+        let sealed = key.seal(&layout::ad(IDENTITIES, &storage_key, &[]), &plain);
+        batch.put(IDENTITIES, storage_key, sealed);
+        Ok(())
+    }
+
+    /// Every identity of `subject`.
+    ///
+    /// # Errors
+    /// [`VaultError::Erased`] for an unknown subject, a backend failure or a
+    /// failed integrity check.
+    pub async fn identities(&self, subject: SubjectId) -> Result<Vec<Identity>, VaultError> {
+        let key = self.key(subject).await?;
+        let prefix = layout::subject_prefix(subject);
+        let mut out = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .backend
+                .scan(IDENTITIES, &prefix, after.as_deref(), 64)
+                .await?;
+            let full = page.len() == 64;
+            for (storage_key, sealed) in page {
+                let plain = key.open(&layout::ad(IDENTITIES, &storage_key, &[]), &sealed)?;
+                let identity = serde_json::from_slice(&plain)
+                    .map_err(|_| VaultError::Integrity("identity malformed"))?;
+                out.push(identity);
+                after = Some(storage_key);
+            }
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Whether `subject` exists (has not been erased).
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn exists(&self, subject: SubjectId) -> Result<bool, VaultError> {
+        Ok(self
+            .backend
+            .get(SUBJECTS, &layout::subject_prefix(subject))
+            .await?
+            .is_some())
+    }
+
+    /// The raw data key of `subject`, for tests that prove it is gone from disk.
+    ///
+    /// # Errors
+    /// [`VaultError::Erased`] for an erased subject.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub async fn raw_data_key_for_tests(&self, subject: SubjectId) -> Result<[u8; 32], VaultError> {
+        let meta = self.meta(subject).await?.ok_or(VaultError::Erased)?;
+        Ok(*self.keystore.load(subject, meta.slot)?)
+    }
+
+    /// The subject's derived keys, from the cache or the keystore.
+    pub(crate) async fn key(&self, subject: SubjectId) -> Result<Arc<DataKey>, VaultError> {
+        if let Some(key) = self.cached(subject) {
+            return Ok(key);
+        }
+        let meta = self
+            .backend
+            .get(SUBJECTS, &layout::subject_prefix(subject))
+            .await?
+            .ok_or(VaultError::Erased)?;
+        let meta: SubjectMeta = serde_json::from_slice(&meta)
+            .map_err(|_| VaultError::Integrity("subject entry malformed"))?;
+        let raw = self.keystore.load(subject, meta.slot)?;
+        let key = Arc::new(DataKey::derive(&raw));
+        self.cache(subject, Arc::clone(&key));
+        Ok(key)
+    }
+
+    pub(crate) async fn meta(&self, subject: SubjectId) -> Result<Option<SubjectMeta>, VaultError> {
+        self.backend
+            .get(SUBJECTS, &layout::subject_prefix(subject))
+            .await?
+            .map(|bytes| {
+                serde_json::from_slice(&bytes)
+                    .map_err(|_| VaultError::Integrity("subject entry malformed"))
+            })
+            .transpose()
+    }
+
+    fn cached(&self, subject: SubjectId) -> Option<Arc<DataKey>> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&subject)
+            .cloned()
+    }
+
+    fn cache(&self, subject: SubjectId, key: Arc<DataKey>) {
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if keys.len() >= self.key_cache && !keys.contains_key(&subject) {
+            // Evicting an arbitrary entry is enough: a miss costs one read of
+            // a 96-byte slot.
+            if let Some(victim) = keys.keys().next().copied() {
+                keys.remove(&victim);
+            }
+        }
+        keys.insert(subject, key);
+    }
+
+    pub(crate) fn uncache(&self, subject: SubjectId) {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&subject);
+    }
+
+    /// Appends `event` to the audit log on its own, durably.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn audit(&self, event: AuditEvent) -> Result<(), VaultError> {
+        self.apply_audited(Batch::new(), event).await?;
+        self.backend.flush().await?;
+        Ok(())
+    }
+
+    /// Applies `batch` together with an audit entry for `event`.
+    pub(crate) async fn apply_audited(
+        &self,
+        mut batch: Batch,
+        event: AuditEvent,
+    ) -> Result<(), VaultError> {
+        let mut head = self.audit.lock().await;
+        let next = head.append(&mut batch, self.clock.now(), event);
+        self.backend.apply(batch).await?;
+        *head = next;
+        Ok(())
+    }
+
+    /// Walks the audit chain and names the first broken link. Entries
+    /// appended while it runs are not checked.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn verify_audit(&self) -> Result<AuditReport, VaultError> {
+        let head = self.audit.lock().await.clone();
+        let mut verifier = Verifier::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .backend
+                .scan(AUDIT, &[], after.as_deref(), 1024)
+                .await?;
+            let full = page.len() == 1024;
+            for (key, value) in &page {
+                if verifier.checked() >= head.next {
+                    return Ok(verifier.finish(&head));
+                }
+                if let Err((seq, problem)) = verifier.check(key, value) {
+                    return Ok(AuditReport::Broken { seq, problem });
+                }
+            }
+            after = page.into_iter().last().map(|(k, _)| k);
+            if !full {
+                return Ok(verifier.finish(&head));
+            }
+        }
+    }
+
+    /// One page of the audit log: up to `limit` entries from `from` on.
+    ///
+    /// # Errors
+    /// A backend failure or an entry that does not parse.
+    pub async fn audit_entries(
+        &self,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, VaultError> {
+        let start = from.checked_sub(1).map(u64::to_be_bytes);
+        let page = self
+            .backend
+            .scan(AUDIT, &[], start.as_ref().map(|s| &s[..]), limit)
+            .await?;
+        page.iter()
+            .map(|(_, value)| {
+                value
+                    .get(32..)
+                    .and_then(|body| serde_json::from_slice(body).ok())
+                    .ok_or(VaultError::Integrity("audit entry malformed"))
+            })
+            .collect()
+    }
+
+    /// Draws the next number of the counter `name`: 1, 2, 3, ...
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn next_number(&self, name: &str) -> Result<u64, VaultError> {
+        let _guard = self.counters.lock().await;
+        let key = format!("counter:{name}");
+        let current = match self.backend.get(META, key.as_bytes()).await? {
+            Some(bytes) => u64::from_be_bytes(
+                bytes
+                    .try_into()
+                    .map_err(|_| VaultError::Integrity("counter malformed"))?,
+            ),
+            None => 0,
+        };
+        let next = current + 1;
+        self.backend
+            .put(META, key.as_bytes(), &next.to_be_bytes())
+            .await?;
+        Ok(next)
+    }
+
+    /// Makes every change so far durable.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn flush(&self) -> Result<(), VaultError> {
+        Ok(self.backend.flush().await?)
+    }
+
+    /// Finishes erasures that a crash interrupted after the key was destroyed.
+    pub(crate) async fn finish_erasures(&self) -> Result<(), VaultError> {
+        let pending = self.backend.scan(ERASING, &[], None, 1024).await?;
+        for (key, receipt) in pending {
+            let Some(subject) = layout::subject_of(&key) else {
+                continue;
+            };
+            let receipt = String::from_utf8_lossy(&receipt).into_owned();
+            tracing::warn!(subject = %subject.log_tag(), "finishing an interrupted erasure");
+            self.erase_with_receipt(subject, receipt, crate::audit::Actor::System)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn meta_bytes(slot: u64) -> Vec<u8> {
+    serde_json::to_vec(&SubjectMeta { slot }).expect("subject entries serialise")
+}

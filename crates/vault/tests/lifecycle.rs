@@ -1,0 +1,218 @@
+//! Consent ledger, export, erasure and the retention purge.
+
+mod common;
+
+use botwerk_vault::{Actor, AuditEvent, ConsentAction, ConsentEvent, EXPORT_SCHEMA};
+use chrono::Duration;
+use common::{fixture, telegram};
+use serde_json::Value;
+
+fn consent(purpose: &str, action: ConsentAction) -> ConsentEvent {
+    ConsentEvent {
+        purpose: purpose.into(),
+        action,
+        policy_version: "v1".into(),
+        text_hash: "ab".repeat(32),
+        language: "de".into(),
+        mechanism: "button:telegram".into(),
+        age_confirmed: Some(true),
+    }
+}
+
+#[tokio::test]
+async fn the_ledger_is_append_only_and_knows_the_current_state() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    assert!(!f.vault.has_consent(a, "newsletter").await.unwrap());
+    f.vault
+        .record_consent(a, consent("newsletter", ConsentAction::Granted))
+        .await
+        .unwrap();
+    assert!(f.vault.has_consent(a, "newsletter").await.unwrap());
+    f.clock.advance(Duration::hours(1));
+    f.vault
+        .record_consent(a, consent("newsletter", ConsentAction::Withdrawn))
+        .await
+        .unwrap();
+    assert!(!f.vault.has_consent(a, "newsletter").await.unwrap());
+    let history = f.vault.consent_history(a).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!((history[0].seq, history[1].seq), (0, 1));
+    assert_eq!(history[1].at - history[0].at, Duration::hours(1));
+    assert_eq!(history[0].event.mechanism, "button:telegram");
+    assert_eq!(history[0].event.age_confirmed, Some(true));
+}
+
+#[tokio::test]
+async fn export_holds_everything_of_the_subject_and_nothing_else() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    let b = f.vault.subject_for(&telegram(2)).await.unwrap();
+    for i in 0..600 {
+        f.vault
+            .put(
+                a,
+                "orders",
+                &format!("{i}"),
+                format!("{{\"n\":{i}}}").as_bytes(),
+            )
+            .await
+            .unwrap();
+    }
+    f.vault
+        .put(a, "address", "home", b"Alice Street 1")
+        .await
+        .unwrap();
+    f.vault
+        .put(b, "address", "home", b"Bob Street 2")
+        .await
+        .unwrap();
+    f.vault
+        .record_consent(a, consent("newsletter", ConsentAction::Granted))
+        .await
+        .unwrap();
+
+    let (bytes, summary) = f
+        .vault
+        .export(
+            Some(a),
+            Some(&serde_json::json!({"policy": "v1"})),
+            Actor::Subject,
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.records, summary.consent_entries), (601, 1));
+    let doc: Value = serde_json::from_slice(&bytes).expect("the export is JSON");
+    assert_eq!(doc["schema"], EXPORT_SCHEMA);
+    assert_eq!(doc["subject"], a.to_string());
+    assert_eq!(doc["notice"]["policy"], "v1");
+    assert_eq!(doc["identities"][0]["platform"], "telegram");
+    assert_eq!(doc["identities"][0]["user"], "1");
+    let categories = doc["categories"].as_array().unwrap();
+    let orders = categories.iter().find(|c| c["name"] == "orders").unwrap();
+    assert_eq!(orders["legal_basis"], "contract");
+    assert_eq!(orders["retention"], "P90D");
+    assert_eq!(orders["recipients"][0], "Telegram (independent controller)");
+    assert_eq!(orders["records"].as_array().unwrap().len(), 600);
+    assert!(orders["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["value"]["n"] == 599));
+    let address = categories.iter().find(|c| c["name"] == "address").unwrap();
+    assert_eq!(address["records"][0]["value"], "Alice Street 1");
+    assert!(!String::from_utf8_lossy(&bytes).contains("Bob Street"));
+    assert_eq!(doc["consent"][0]["purpose"], "newsletter");
+    assert_eq!(doc["consent"][0]["action"], "granted");
+
+    let (_, nobody) = f.vault.export(None, None, Actor::Subject).await.unwrap();
+    assert!(nobody.is_empty());
+}
+
+#[tokio::test]
+async fn erasure_removes_the_subject_and_only_it_and_twice_is_harmless() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    let b = f.vault.subject_for(&telegram(2)).await.unwrap();
+    f.vault.put(a, "orders", "1", b"a").await.unwrap();
+    f.vault.put(b, "orders", "1", b"b").await.unwrap();
+    f.vault
+        .record_consent(a, consent("newsletter", ConsentAction::Granted))
+        .await
+        .unwrap();
+
+    let receipt = f.vault.erase(a, Actor::Subject).await.unwrap();
+    assert!(
+        receipt.id.starts_with("ER-") && receipt.id.len() == 22,
+        "{}",
+        receipt.id
+    );
+    assert_eq!(receipt.deleted, 3, "a record, a consent entry, an identity");
+    assert_eq!(f.vault.find_subject(&telegram(1)).await.unwrap(), None);
+    assert!(f.vault.get(a, "orders", "1").await.unwrap().is_none());
+    assert!(f.vault.consent_history(a).await.unwrap().is_empty());
+    let (_, summary) = f.vault.export(Some(a), None, Actor::Subject).await.unwrap();
+    assert!(summary.is_empty());
+    assert_eq!(
+        f.vault.get(b, "orders", "1").await.unwrap().unwrap().value,
+        b"b"
+    );
+
+    let again = f.vault.erase(a, Actor::Subject).await.unwrap();
+    assert_eq!(again.deleted, 0);
+    assert_ne!(again.id, receipt.id);
+    let fresh = f.vault.subject_for(&telegram(1)).await.unwrap();
+    assert_ne!(fresh, a, "coming back makes a new subject");
+
+    let log = f.vault.audit_entries(0, 100).await.unwrap();
+    assert!(log.iter().any(|e| e.event
+        == AuditEvent::Erasure {
+            subject: a,
+            receipt: receipt.id.clone(),
+            by: Actor::Subject
+        }));
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains("\"1\""), "no platform id in the audit log");
+}
+
+#[tokio::test]
+async fn the_purge_deletes_what_is_past_its_retention_once() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    for i in 0..1500 {
+        f.vault
+            .put(a, "address", &format!("old{i}"), b"short-lived")
+            .await
+            .unwrap();
+    }
+    f.vault.put(a, "orders", "1", b"long-lived").await.unwrap();
+    f.clock.advance(Duration::hours(12));
+    f.vault
+        .put(a, "address", "fresh", b"written later")
+        .await
+        .unwrap();
+
+    assert_eq!(
+        f.vault.purge().await.unwrap().records,
+        0,
+        "nothing is due yet"
+    );
+    f.clock.advance(Duration::hours(13));
+    assert_eq!(f.vault.purge().await.unwrap().records, 1500);
+    assert_eq!(f.vault.purge().await.unwrap().records, 0, "idempotent");
+    assert!(f.vault.get(a, "address", "old0").await.unwrap().is_none());
+    assert!(f.vault.get(a, "address", "fresh").await.unwrap().is_some());
+    assert!(f.vault.get(a, "orders", "1").await.unwrap().is_some());
+
+    // A record rewritten before its old expiry lives on under the new one.
+    f.vault
+        .put(a, "address", "fresh", b"rewritten")
+        .await
+        .unwrap();
+    f.clock.advance(Duration::hours(12));
+    assert_eq!(f.vault.purge().await.unwrap().records, 0);
+    assert!(f.vault.get(a, "address", "fresh").await.unwrap().is_some());
+    f.clock.advance(Duration::hours(13));
+    assert_eq!(f.vault.purge().await.unwrap().records, 1);
+
+    let purges = f
+        .vault
+        .audit_entries(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.event, AuditEvent::Purge { .. }))
+        .count();
+    assert_eq!(purges, 5, "every run is in the audit log");
+}
+
+#[tokio::test]
+async fn withdrawing_consent_can_erase_one_category() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    f.vault.put(a, "subscription", "s", b"yes").await.unwrap();
+    f.vault.put(a, "orders", "1", b"o").await.unwrap();
+    assert_eq!(f.vault.erase_category(a, "subscription").await.unwrap(), 1);
+    assert!(f.vault.get(a, "subscription", "s").await.unwrap().is_none());
+    assert!(f.vault.get(a, "orders", "1").await.unwrap().is_some());
+}
