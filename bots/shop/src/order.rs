@@ -4,7 +4,7 @@ use botwerk::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::products::{euros, Product, PRODUCTS};
-use crate::ORDERS;
+use crate::{ORDERS, REMEMBER, SAVED_ADDRESS};
 
 const MAX_QUANTITY: u32 = 99;
 /// Shortest and longest address accepted, in characters.
@@ -139,18 +139,41 @@ async fn quantity(ctx: &mut Ctx, product: String) -> Next {
         ctx.reply(text).await?;
         return Ok(Step::Next(OrderState::Quantity { product }));
     };
-    let text = ctx.t("shop-ask-address");
-    ctx.reply(text).await?;
+    ask_address(ctx).await?;
     Ok(Step::Next(OrderState::Address { product, quantity }))
 }
 
+/// Asks for the address; offers the remembered one where the person allowed it.
+async fn ask_address(ctx: &mut Ctx) -> HandlerResult {
+    let mut text = ctx.t("shop-ask-address");
+    let mut buttons = Buttons::none();
+    if ctx.consented(REMEMBER).await? {
+        if let Some(saved) = ctx.data(SAVED_ADDRESS).get::<String>("last").await? {
+            let short: String = saved.chars().take(40).collect();
+            let label = ctx.t_with("shop-use-saved", &[("address", short.into())]);
+            buttons = Buttons::row([Button::new(label, "a:saved")]);
+        }
+    } else {
+        text.push('\n');
+        text.push_str(&ctx.t("shop-address-hint"));
+    }
+    ctx.ask(text, buttons).await?;
+    Ok(())
+}
+
 async fn address(ctx: &mut Ctx, product: String, quantity: u32) -> Next {
-    let address = ctx
-        .incoming()
-        .text()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
+    let address = if ctx.incoming().button() == Some("a:saved") {
+        ctx.data(SAVED_ADDRESS)
+            .get::<String>("last")
+            .await?
+            .unwrap_or_default()
+    } else {
+        ctx.incoming()
+            .text()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
     if !ADDRESS_LEN.contains(&address.chars().count()) {
         let text = ctx.t("shop-bad-address");
         ctx.reply(text).await?;
@@ -212,6 +235,9 @@ async fn confirm(ctx: &mut Ctx, product: String, quantity: u32, address: String)
         address,
         placed_at: ctx.now().to_rfc3339(),
     };
+    if ctx.consented(REMEMBER).await? {
+        ctx.data(SAVED_ADDRESS).put("last", &order.address).await?;
+    }
     ctx.data(ORDERS).put(&number.to_string(), &order).await?;
     let text = ctx.t_with("shop-placed", &[("number", number.into())]);
     ctx.reply(text).await?;

@@ -40,6 +40,7 @@ pub struct Bot {
     router: Router,
     texts: Vec<(String, String)>,
     inventory: InventoryBuilder,
+    marketing: Option<String>,
 }
 
 impl Bot {
@@ -50,6 +51,7 @@ impl Bot {
             router: Router::new(),
             texts: Vec::new(),
             inventory: Inventory::builder(),
+            marketing: None,
         }
     }
 
@@ -80,14 +82,27 @@ impl Bot {
         self
     }
 
-    /// The bot's data inventory, checked: every category has a declared
-    /// purpose and a retention period.
+    /// Names the purpose of the bot's marketing messages (declared with the
+    /// legal basis consent): `/subscribe` then asks for it with double
+    /// opt-in, and every broadcast checks it at send time.
+    #[must_use]
+    pub fn marketing(mut self, purpose: impl Into<String>) -> Self {
+        self.marketing = Some(purpose.into());
+        self
+    }
+
+    /// The purpose of the bot's marketing messages, if any.
+    pub fn marketing_purpose(&self) -> Option<&str> {
+        self.marketing.as_deref()
+    }
+
+    /// The bot's data inventory with the privacy layer's own categories,
+    /// checked: every category has a declared purpose and a retention period.
     ///
     /// # Errors
     /// The first problem found, naming the category or purpose.
     pub fn inventory(&self) -> Result<Inventory, BotError> {
-        self.inventory
-            .clone()
+        botwerk_privacy::declare(self.inventory.clone(), self.marketing.as_deref())
             .build()
             .map_err(|source| BotError::Inventory {
                 bot: self.name.clone(),
@@ -129,6 +144,7 @@ impl Bot {
     pub fn catalog(&self) -> Result<Catalog, BotError> {
         let mut catalog = Catalog::new();
         crate::help::add_texts(&mut catalog).map_err(|source| self.texts_error(source))?;
+        botwerk_privacy::add_texts(&mut catalog).map_err(|source| self.texts_error(source))?;
         for (lang, ftl) in &self.texts {
             catalog
                 .add(lang, ftl)
@@ -144,8 +160,20 @@ impl Bot {
         }
     }
 
-    /// The bot as one handler: `/help` in front of the router.
-    pub fn into_handler(self) -> Arc<dyn Handler> {
-        Arc::new(Help::new(Arc::new(self.router)))
+    /// The bot's own handler: its router, without the privacy layer.
+    pub(crate) fn into_router(self) -> Arc<dyn Handler> {
+        Arc::new(self.router)
+    }
+}
+
+/// `/help` in front of `handler`.
+pub(crate) fn with_help(handler: Arc<dyn Handler>) -> Arc<dyn Handler> {
+    Arc::new(Help::new(handler))
+}
+
+impl Bot {
+    /// Whether the bot has a command `name` (its own, not the built-in ones).
+    pub fn has_command(&self, name: &str) -> bool {
+        self.router.commands().iter().any(|c| c.name == name)
     }
 }

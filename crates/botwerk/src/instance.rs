@@ -7,10 +7,13 @@ use botwerk_console::{ConsoleAdapter, ConsoleOptions};
 use botwerk_core::{
     Adapter, CancellationToken, Clock, Runtime, RuntimeError, Services, SystemClock,
 };
+use botwerk_privacy::{
+    GatedStore, Policy, PolicyError, Privacy, PrivacyConfig, PrivacyGate, PrivacyLayer, SetupError,
+};
 use botwerk_sled::{SledBackend, SledOptions};
 use botwerk_vault::{Backend, MemoryBackend, Vault, VaultError, VaultOptions};
 
-use crate::bot::{Bot, BotError};
+use crate::bot::{with_help, Bot, BotError};
 
 /// The error of starting or running an instance.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,12 @@ pub enum InstanceError {
     /// The vault does not open: key file, keystore or store.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// The policy file cannot be used.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The privacy layer cannot be put together.
+    #[error(transparent)]
+    Privacy(#[from] SetupError),
     /// The runtime failed.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
@@ -47,6 +56,8 @@ enum Storage {
 /// Puts an [`Instance`] together.
 pub struct InstanceBuilder {
     bot: Bot,
+    policy: Option<Policy>,
+    config: Option<PrivacyConfig>,
     storage: Storage,
     key_file: Option<PathBuf>,
     clock: Arc<dyn Clock>,
@@ -67,6 +78,21 @@ impl InstanceBuilder {
     #[must_use]
     pub fn in_memory(mut self, dir: impl Into<PathBuf>) -> Self {
         self.storage = Storage::Memory(dir.into());
+        self
+    }
+
+    /// Uses the operator's privacy policy. Without one the instance runs with
+    /// [`Policy::unconfigured`] and warns: fine for a trial, not for production.
+    #[must_use]
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Changes the privacy layer's settings (limits, lifetimes of confirmations).
+    #[must_use]
+    pub fn privacy(mut self, config: PrivacyConfig) -> Self {
+        self.config = Some(config);
         self
     }
 
@@ -132,10 +158,24 @@ impl InstanceBuilder {
             options = options.key_file(key_file);
         }
         let vault = Arc::new(Vault::open(backend, inventory, options).await?);
+        let policy = self.policy.unwrap_or_else(|| {
+            tracing::warn!(
+                bot = self.bot.name(),
+                "no privacy policy configured: /privacy names no controller; configure one before production"
+            );
+            Policy::unconfigured()
+        });
+        let mut config = self
+            .config
+            .unwrap_or_else(|| PrivacyConfig::new(self.bot.name()));
+        config.marketing = self.bot.marketing_purpose().map(str::to_owned);
+        let privacy = Arc::new(Privacy::new(Arc::clone(&vault), policy, config, catalog)?);
+        let name = self.bot.name().to_owned();
+        let layer = PrivacyLayer::new(Arc::clone(&privacy), self.bot.into_router());
         Ok(Instance {
-            name: self.bot.name().to_owned(),
-            handler: self.bot.into_handler(),
-            catalog,
+            name,
+            handler: with_help(Arc::new(layer)),
+            privacy,
             vault,
             clock: self.clock,
             adapters: self.adapters,
@@ -154,7 +194,7 @@ fn create_dir(dir: &Path) -> Result<(), InstanceError> {
 pub struct Instance {
     name: String,
     handler: Arc<dyn botwerk_core::Handler>,
-    catalog: botwerk_core::Catalog,
+    privacy: Arc<Privacy>,
     vault: Arc<Vault>,
     clock: Arc<dyn Clock>,
     adapters: Vec<Arc<dyn Adapter>>,
@@ -165,6 +205,8 @@ impl Instance {
     pub fn builder(bot: Bot) -> InstanceBuilder {
         InstanceBuilder {
             bot,
+            policy: None,
+            config: None,
             storage: Storage::Disk(PathBuf::from("botwerk-data")),
             key_file: None,
             clock: Arc::new(SystemClock),
@@ -183,6 +225,11 @@ impl Instance {
         &self.vault
     }
 
+    /// The instance's privacy layer: policy, consent, the marketing check.
+    pub fn privacy(&self) -> &Arc<Privacy> {
+        &self.privacy
+    }
+
     /// Adds a messenger.
     #[must_use]
     pub fn adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
@@ -196,9 +243,11 @@ impl Instance {
     /// # Errors
     /// When the vault cannot be flushed at the end.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), InstanceError> {
-        let services = Services::new(self.vault)
-            .with_texts(self.catalog)
-            .with_clock(self.clock);
+        let store = Arc::new(GatedStore::new(Arc::clone(&self.privacy)));
+        let mut services = Services::new(store)
+            .with_clock(self.clock)
+            .with_gate(Arc::new(PrivacyGate::new(Arc::clone(&self.privacy))));
+        services.texts = Arc::clone(self.privacy.texts());
         let mut runtime = Runtime::new(self.handler, Arc::new(services));
         for adapter in self.adapters {
             runtime = runtime.adapter(adapter);

@@ -44,6 +44,7 @@ pub use instance::{Instance, InstanceBuilder, InstanceError};
 
 pub use botwerk_console as console;
 pub use botwerk_core as core;
+pub use botwerk_privacy as privacy;
 pub use botwerk_sled as sled;
 pub use botwerk_vault as vault;
 

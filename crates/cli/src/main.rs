@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use botwerk::console::{ConsoleAdapter, ConsoleOptions};
+use botwerk::privacy::Policy;
 use botwerk::Instance;
 use clap::{Parser, Subcommand};
 
@@ -28,6 +29,11 @@ struct Cli {
     /// inside the data directory, which production avoids.
     #[arg(long, env = "BOTWERK_KEY_FILE", global = true)]
     key_file: Option<PathBuf>,
+
+    /// The privacy policy file (TOML); the demo uses its sample policy
+    /// (bots/shop/policy.toml) without it.
+    #[arg(long, env = "BOTWERK_POLICY", global = true)]
+    policy: Option<PathBuf>,
 
     /// Where files the bot sends on the console are saved.
     #[arg(long, default_value = "botwerk-downloads", global = true)]
@@ -65,7 +71,16 @@ async fn demo(cli: &Cli) -> anyhow::Result<()> {
     if let Some(lang) = &cli.lang {
         options.locale = Some(lang.clone());
     }
-    let mut builder = Instance::builder(botwerk_shop::bot()).data_dir(&cli.data_dir);
+    let policy = match &cli.policy {
+        Some(path) => Policy::load(path)?,
+        None => Policy::parse(
+            botwerk_shop::SAMPLE_POLICY,
+            std::path::Path::new("bots/shop/policy.toml"),
+        )?,
+    };
+    let mut builder = Instance::builder(botwerk_shop::bot())
+        .data_dir(&cli.data_dir)
+        .policy(policy);
     if let Some(key_file) = &cli.key_file {
         builder = builder.key_file(key_file);
     }

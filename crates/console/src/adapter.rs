@@ -64,8 +64,9 @@ pub struct ConsoleAdapter {
     interactive: bool,
     options: ConsoleOptions,
     chat: Chat,
-    /// The buttons of the most recent message that had any, for `#N`.
-    buttons: Mutex<Vec<Button>>,
+    /// The buttons `#N` presses: all buttons of the replies to the latest
+    /// input that had any, numbered through.
+    buttons: Mutex<Pressable>,
     next_id: AtomicU64,
 }
 
@@ -105,7 +106,7 @@ impl ConsoleAdapter {
             interactive,
             chat: Chat::new(Platform::Console, "console", ChatKind::Private),
             options,
-            buttons: Mutex::new(Vec::new()),
+            buttons: Mutex::new(Pressable::default()),
             next_id: AtomicU64::new(1),
         })
     }
@@ -126,7 +127,8 @@ impl ConsoleAdapter {
     fn content(&self, line: &str) -> Result<Content, String> {
         let trimmed = line.trim();
         if let Some(number) = trimmed.strip_prefix('#') {
-            let buttons = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
+            let pressable = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
+            let buttons = &pressable.buttons;
             if let (Ok(n), false) = (number.parse::<usize>(), buttons.is_empty()) {
                 return match n.checked_sub(1).and_then(|i| buttons.get(i)) {
                     Some(button) => Ok(Content::Button {
@@ -134,7 +136,7 @@ impl ConsoleAdapter {
                         message: None,
                     }),
                     None => Err(format!(
-                        "there is no button #{n}; the last message had {} buttons",
+                        "there is no button #{n}; the last replies had {} buttons",
                         buttons.len()
                     )),
                 };
@@ -173,6 +175,32 @@ impl ConsoleAdapter {
         let path = unused_path(&self.options.downloads, &safe);
         std::fs::write(&path, bytes)?;
         Ok(path)
+    }
+}
+
+/// The buttons `#N` refers to.
+#[derive(Default)]
+struct Pressable {
+    buttons: Vec<Button>,
+    /// True once an input was sent and no reply with buttons came yet: the
+    /// next buttons replace the old ones instead of adding to them.
+    fresh: bool,
+}
+
+impl Pressable {
+    fn new_input(&mut self) {
+        self.fresh = true;
+    }
+
+    /// Takes the buttons of a new message; returns the number of its first.
+    fn add(&mut self, buttons: &botwerk_core::Buttons) -> usize {
+        if self.fresh {
+            self.buttons.clear();
+            self.fresh = false;
+        }
+        let first = self.buttons.len() + 1;
+        self.buttons.extend(buttons.iter().cloned());
+        first
     }
 }
 
@@ -259,6 +287,10 @@ impl Adapter for ConsoleAdapter {
                     continue;
                 }
             };
+            self.buttons
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .new_input();
             let Ok(ticket) = intake.submit(self.incoming(content)).await else {
                 return Ok(());
             };
@@ -270,14 +302,21 @@ impl Adapter for ConsoleAdapter {
 
     async fn send(&self, out: Outgoing) -> Result<Sent, AdapterError> {
         let mut rendered = String::new();
+        // Numbering and rendering under one lock, so that the numbers shown
+        // are the numbers `#N` presses.
+        let mut pressable = self.buttons.lock().unwrap_or_else(|e| e.into_inner());
+        let first = match render::buttons_of(&out.body) {
+            Some(buttons) => pressable.add(buttons),
+            None => 1,
+        };
         match &out.body {
             Body::Text { text, buttons } => {
                 render::text(render::BOT, text, &mut rendered);
-                render::buttons(buttons, &mut rendered);
+                render::buttons(buttons, first, &mut rendered);
             }
             Body::Edit { text, buttons, .. } => {
                 render::text("bot (edited): ", text, &mut rendered);
-                render::buttons(buttons, &mut rendered);
+                render::buttons(buttons, first, &mut rendered);
             }
             Body::File { file, caption } => {
                 let path = self
@@ -292,11 +331,8 @@ impl Adapter for ConsoleAdapter {
                 );
             }
         }
-        if let Some(buttons) = render::buttons_of(&out.body) {
-            *self.buttons.lock().unwrap_or_else(|e| e.into_inner()) =
-                buttons.iter().cloned().collect();
-        }
         self.write(&rendered).map_err(AdapterError::transport)?;
+        drop(pressable);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         Ok(Sent {
             message: Some(MessageId::from(id)),

@@ -8,7 +8,8 @@
 //!   line echoed after `> ` before its replies, and the adapter's input ends
 //!   at end of input once every reply is printed.
 //! - Buttons are printed numbered, `[#1 Coffee] [#2 Tea]`; typing `#2`
-//!   presses the second button of the most recent message that had buttons.
+//!   presses button 2. The numbers run on through all replies to one input
+//!   and stay valid until the replies to a later input bring new buttons.
 //! - Files the bot sends are saved into a downloads folder and announced.
 //! - A line over the size limit, a line that is not UTF-8 and an empty line
 //!   are skipped with a `note:` line; nothing reaches the bot.

@@ -9,6 +9,11 @@ const INDENT: &str = "     ";
 /// Renders text: the first line after `bot: `, the others indented below it.
 pub fn text(prefix: &str, text: &str, out: &mut String) {
     for (i, line) in text.lines().enumerate() {
+        // Blank lines stay blank: no trailing spaces in transcripts.
+        if i > 0 && line.is_empty() {
+            out.push('\n');
+            continue;
+        }
         out.push_str(if i == 0 { prefix } else { INDENT });
         out.push_str(line);
         out.push('\n');
@@ -19,10 +24,10 @@ pub fn text(prefix: &str, text: &str, out: &mut String) {
     }
 }
 
-/// Renders buttons, a row per indented line, numbered through all rows:
-/// `[#1 Coffee] [#2 Tea]`.
-pub fn buttons(buttons: &Buttons, out: &mut String) {
-    let mut number = 0;
+/// Renders buttons, a row per indented line, numbered through all rows
+/// after the `first - 1` buttons shown before: `[#1 Coffee] [#2 Tea]`.
+pub fn buttons(buttons: &Buttons, first: usize, out: &mut String) {
+    let mut number = first - 1;
     for row in buttons.rows().iter().filter(|row| !row.is_empty()) {
         let labels: Vec<String> = row
             .iter()
@@ -71,11 +76,12 @@ mod tests {
         buttons(
             &Buttons::row([Button::new("Yes", "y"), Button::new("No", "n")])
                 .with_row([Button::new("Later", "l")]),
+            4,
             &mut out,
         );
         assert_eq!(
             out,
-            "bot: one\n     two\n     [#1 Yes] [#2 No]\n     [#3 Later]\n"
+            "bot: one\n     two\n     [#4 Yes] [#5 No]\n     [#6 Later]\n"
         );
     }
 }

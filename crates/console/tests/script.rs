@@ -24,6 +24,15 @@ impl Handler for Show {
             let buttons =
                 Buttons::row([Button::new("Tea", "tea"), Button::new("Coffee", "coffee")]);
             ctx.ask("Pick one:", buttons).await?;
+        } else if incoming.command() == Some("two") {
+            ctx.ask(
+                "First:",
+                Buttons::row([Button::new("A", "a"), Button::new("B", "b")]),
+            )
+            .await?;
+            ctx.reply("no buttons here").await?;
+            ctx.ask("Second:", Buttons::row([Button::new("C", "c")]))
+                .await?;
         } else if incoming.command() == Some("file") {
             let file = Attachment {
                 name: "../../etc/notes.txt".into(),
@@ -91,9 +100,32 @@ async fn prints_every_reply_in_order_and_ends_with_the_input() {
          > #2\n\
          bot: pressed coffee\n\
          > #9\n\
-         note: there is no button #9; the last message had 2 buttons\n\
+         note: there is no button #9; the last replies had 2 buttons\n\
          > #x\n\
          bot: text #x\n"
+    );
+}
+
+#[tokio::test]
+async fn button_numbers_run_through_all_replies_to_one_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_script(b"/two\n#3\nhello\n#1\n/menu\n#3\n".to_vec(), dir.path()).await;
+    assert_eq!(
+        out,
+        "> /two\n\
+         bot: First:\n     [#1 A] [#2 B]\n\
+         bot: no buttons here\n\
+         bot: Second:\n     [#3 C]\n\
+         > #3\n\
+         bot: pressed c\n\
+         > hello\n\
+         bot: text hello\n\
+         > #1\n\
+         bot: pressed a\n\
+         > /menu\n\
+         bot: Pick one:\n     [#1 Tea] [#2 Coffee]\n\
+         > #3\n\
+         note: there is no button #3; the last replies had 2 buttons\n"
     );
 }
 

@@ -311,6 +311,18 @@ impl Ctx {
         &self.incoming.origin
     }
 
+    /// Whether processing for `purpose` may go ahead, asking the gate quietly:
+    /// for optional features such as "remember my address".
+    ///
+    /// # Errors
+    /// When the consent state cannot be read.
+    pub async fn consented(&mut self, purpose: &str) -> Result<bool, HandlerError> {
+        match self.services.gate.clone() {
+            Some(gate) => gate.allows(self, purpose).await,
+            None => Ok(true),
+        }
+    }
+
     /// Runs the consent gate for `purpose`; `true` when processing may go ahead.
     ///
     /// # Errors
@@ -340,8 +352,10 @@ impl Records<'_> {
         value: &T,
     ) -> Result<(), HandlerError> {
         let bytes = serde_json::to_vec(value)?;
-        let subject = self.ctx.subject().await?;
         let store = Arc::clone(&self.ctx.services.store);
+        let existing = self.ctx.existing_subject().await?;
+        store.check_write(existing, self.category).await?;
+        let subject = self.ctx.subject().await?;
         store
             .put_record(subject, self.category, key, &bytes)
             .await?;

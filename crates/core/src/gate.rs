@@ -15,4 +15,11 @@ pub trait Gate: Send + Sync + 'static {
     /// # Errors
     /// When the consent state cannot be read.
     async fn admit(&self, ctx: &mut Ctx, purpose: &str) -> Result<bool, HandlerError>;
+
+    /// Whether processing for `purpose` may go ahead, without telling the
+    /// user anything: for handlers that offer an optional feature.
+    ///
+    /// # Errors
+    /// When the consent state cannot be read.
+    async fn allows(&self, ctx: &mut Ctx, purpose: &str) -> Result<bool, HandlerError>;
 }

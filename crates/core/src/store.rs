@@ -94,6 +94,22 @@ pub trait Store: Send + Sync + 'static {
     /// When the storage fails.
     async fn clear_state(&self, subject: SubjectId, chat: &Chat) -> Result<(), StoreError>;
 
+    /// Whether a record of `category` may be written for `subject` (`None`:
+    /// the person has no subject yet). Asked before a subject is created for
+    /// a write, so that a refused write leaves nothing behind. The default
+    /// allows everything; a consent gate refuses categories whose consent is
+    /// missing.
+    ///
+    /// # Errors
+    /// The reason the write would be refused.
+    async fn check_write(
+        &self,
+        _subject: Option<SubjectId>,
+        _category: &str,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Writes a record of `category` under `key` for `subject`.
     ///
     /// # Errors

@@ -30,6 +30,13 @@ pub enum Actor {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AuditEvent {
+    /// Consent for a purpose was asked for (first step of a double opt-in).
+    ConsentRequested {
+        /// Whose.
+        subject: SubjectId,
+        /// For what.
+        purpose: String,
+    },
     /// Consent for a purpose was given.
     ConsentGranted {
         /// Whose.

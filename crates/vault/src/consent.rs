@@ -13,10 +13,13 @@ use crate::error::VaultError;
 use crate::layout::{self, CONSENT};
 use crate::vault::Vault;
 
-/// Given or taken back.
+/// Asked for, given or taken back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentAction {
+    /// The first step of a double opt-in: asked for, not yet confirmed. Not
+    /// consent.
+    Requested,
     /// Consent given.
     Granted,
     /// Consent withdrawn.
@@ -81,6 +84,10 @@ impl Vault {
         batch.expect(CONSENT, storage_key.clone(), None);
         batch.put(CONSENT, storage_key, sealed);
         let audit = match entry.event.action {
+            ConsentAction::Requested => AuditEvent::ConsentRequested {
+                subject,
+                purpose: entry.event.purpose.clone(),
+            },
             ConsentAction::Granted => AuditEvent::ConsentGranted {
                 subject,
                 purpose: entry.event.purpose.clone(),
@@ -131,7 +138,8 @@ impl Vault {
         }
     }
 
-    /// The latest entry per purpose: the current state of each consent.
+    /// The latest entry per purpose that gives or withdraws consent (requests
+    /// of a double opt-in do neither): the current state of each consent.
     ///
     /// # Errors
     /// A backend failure or a failed integrity check.
@@ -141,7 +149,9 @@ impl Vault {
     ) -> Result<BTreeMap<String, ConsentEntry>, VaultError> {
         let mut state = BTreeMap::new();
         for entry in self.consent_history(subject).await? {
-            state.insert(entry.event.purpose.clone(), entry);
+            if entry.event.action != ConsentAction::Requested {
+                state.insert(entry.event.purpose.clone(), entry);
+            }
         }
         Ok(state)
     }

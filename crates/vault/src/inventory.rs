@@ -164,11 +164,14 @@ pub enum InventoryError {
     BadName(String),
 }
 
-/// Every purpose and category of a bot, validated.
+/// Every purpose and category of a bot, validated. Iterates in the order
+/// of declaration: the bot's own first, then the framework's.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
     purposes: BTreeMap<String, Purpose>,
     categories: BTreeMap<String, Category>,
+    purpose_order: Vec<String>,
+    category_order: Vec<String>,
     recipients: Vec<String>,
 }
 
@@ -255,14 +258,23 @@ impl InventoryBuilder {
             "botwerk-category-dialog-state",
         )
         .retain(self.dialog_retention);
-        for purpose in std::iter::once(own_purpose).chain(self.purposes) {
+        for purpose in self
+            .purposes
+            .into_iter()
+            .chain(std::iter::once(own_purpose))
+        {
             check_name(&purpose.name)?;
             if inventory.purposes.contains_key(&purpose.name) {
                 return Err(InventoryError::Duplicate(purpose.name));
             }
+            inventory.purpose_order.push(purpose.name.clone());
             inventory.purposes.insert(purpose.name.clone(), purpose);
         }
-        for category in std::iter::once(own_category).chain(self.categories) {
+        for category in self
+            .categories
+            .into_iter()
+            .chain(std::iter::once(own_category))
+        {
             check_name(&category.name)?;
             if category.purpose.trim().is_empty() {
                 return Err(InventoryError::NoPurpose(category.name));
@@ -283,6 +295,7 @@ impl InventoryBuilder {
             if inventory.categories.contains_key(&category.name) {
                 return Err(InventoryError::Duplicate(category.name));
             }
+            inventory.category_order.push(category.name.clone());
             inventory.categories.insert(category.name.clone(), category);
         }
         Ok(inventory)
@@ -311,14 +324,18 @@ impl Inventory {
             .and_then(|c| self.purpose(&c.purpose))
     }
 
-    /// Every category, by name.
+    /// Every category, in the order of declaration.
     pub fn categories(&self) -> impl Iterator<Item = &Category> {
-        self.categories.values()
+        self.category_order
+            .iter()
+            .filter_map(|n| self.categories.get(n))
     }
 
-    /// Every purpose, by name.
+    /// Every purpose, in the order of declaration.
     pub fn purposes(&self) -> impl Iterator<Item = &Purpose> {
-        self.purposes.values()
+        self.purpose_order
+            .iter()
+            .filter_map(|n| self.purposes.get(n))
     }
 
     /// The categories kept for `purpose`.
@@ -326,9 +343,7 @@ impl Inventory {
         &'a self,
         purpose: &'a str,
     ) -> impl Iterator<Item = &'a Category> + 'a {
-        self.categories
-            .values()
-            .filter(move |c| c.purpose == purpose)
+        self.categories().filter(move |c| c.purpose == purpose)
     }
 
     /// Who receives the data.

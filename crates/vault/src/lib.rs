@@ -76,3 +76,9 @@ pub use export::{ExportSummary, EXPORT_SCHEMA};
 pub use inventory::{Category, Inventory, InventoryBuilder, InventoryError, LegalBasis, Purpose};
 pub use records::{Record, MAX_KEY, MAX_VALUE};
 pub use vault::{Vault, VaultOptions};
+
+/// A fresh random token of 128 bits as 32 hex digits: for nonces of
+/// confirmation buttons and the like.
+pub fn random_token() -> String {
+    hex::encode(crypto::random16())
+}

@@ -1,0 +1,127 @@
+//! `PrivacyLayer`: the built-in commands in front of the bot's own handler.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use botwerk_core::{CommandSpec, Content, Ctx, Handler, HandlerResult};
+
+use crate::buttons::{self, Press};
+use crate::commands::{self, consent, forgetme, language, mydata, privacy, start, stop, subscribe};
+use crate::privacy::Privacy;
+
+/// Answers the built-in privacy commands and their buttons, sets the reply
+/// language, and passes everything else to the bot.
+pub struct PrivacyLayer {
+    privacy: Arc<Privacy>,
+    inner: Arc<dyn Handler>,
+}
+
+impl PrivacyLayer {
+    /// The layer in front of `inner`.
+    pub fn new(privacy: Arc<Privacy>, inner: Arc<dyn Handler>) -> Self {
+        Self { privacy, inner }
+    }
+
+    /// Language: the policy's, else the person's choice, else the platform's.
+    async fn set_language(&self, ctx: &mut Ctx) -> HandlerResult {
+        if let Some(forced) = &self.privacy.policy.language {
+            ctx.set_language(forced);
+            return Ok(());
+        }
+        if ctx.sender().anonymous {
+            return Ok(());
+        }
+        if let Some(subject) = ctx.existing_subject().await? {
+            if let Some(chosen) = language::stored(&self.privacy, subject).await {
+                ctx.set_language(&chosen);
+            }
+        }
+        Ok(())
+    }
+
+    fn inner_has(&self, command: &str) -> bool {
+        self.inner.commands().iter().any(|c| c.name == command)
+    }
+
+    async fn command(&self, ctx: &mut Ctx, name: &str, args: &str) -> HandlerResult {
+        let p = &*self.privacy;
+        if ctx.sender().anonymous && name != "privacy" {
+            let text = ctx.t("privacy-anonymous");
+            ctx.reply(text).await?;
+            return Ok(());
+        }
+        match name {
+            "start" => {
+                start::run(ctx, p).await?;
+                if self.inner_has("start") {
+                    return self.inner.handle(ctx).await;
+                }
+                Ok(())
+            }
+            "privacy" => privacy::run(ctx, p).await,
+            "mydata" => mydata::run(ctx, p).await,
+            "forgetme" => forgetme::run(ctx, p).await,
+            "consent" => consent::run(ctx, p).await,
+            "stop" => stop::run(ctx, p).await,
+            "language" => language::run(ctx, p, args).await,
+            "subscribe" => subscribe::run(ctx, p).await,
+            "unsubscribe" => subscribe::unsubscribe(ctx, p).await,
+            _ => self.inner.handle(ctx).await,
+        }
+    }
+
+    async fn press(&self, ctx: &mut Ctx, press: Press<'_>) -> HandlerResult {
+        let p = &*self.privacy;
+        if ctx.sender().anonymous {
+            let text = ctx.t("privacy-anonymous");
+            ctx.reply(text).await?;
+            return Ok(());
+        }
+        match press {
+            Press::Consent {
+                purpose,
+                agree,
+                age,
+            } => consent::press(ctx, p, purpose, agree, age).await,
+            Press::Age(yes) => start::age_answer(ctx, p, yes).await,
+            Press::Forget(nonce) => forgetme::press(ctx, p, nonce).await,
+            Press::Subscribe(nonce) => subscribe::confirm(ctx, p, nonce).await,
+            Press::Unsubscribe => subscribe::unsubscribe(ctx, p).await,
+            Press::Language(lang) => language::set(ctx, p, lang).await,
+            Press::Invalid => {
+                let text = ctx.t("privacy-button-invalid");
+                ctx.reply_private(text).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Handler for PrivacyLayer {
+    async fn handle(&self, ctx: &mut Ctx) -> HandlerResult {
+        self.set_language(ctx).await?;
+        match ctx.incoming().content.clone() {
+            Content::Command { name, args } if commands::BUILT_IN.contains(&name.as_str()) => {
+                self.command(ctx, &name, &args).await
+            }
+            Content::Button { data, .. } => match buttons::parse(&data) {
+                Some(press) => self.press(ctx, press).await,
+                None => self.inner.handle(ctx).await,
+            },
+            _ => self.inner.handle(ctx).await,
+        }
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        let builtin = commands::specs(self.privacy.config.marketing.is_some());
+        let mut specs: Vec<CommandSpec> = builtin.clone();
+        specs.extend(
+            self.inner
+                .commands()
+                .into_iter()
+                .filter(|c| !builtin.iter().any(|b| b.name == c.name)),
+        );
+        specs
+    }
+}
