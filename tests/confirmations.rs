@@ -74,7 +74,12 @@ async fn the_newsletter_needs_a_confirmed_double_opt_in() {
     let h = Harness::shop().await;
     let nina = Person::new("nina");
 
-    let asked = texts(&h.say(&nina, "/subscribe").await);
+    let age = texts(&h.say(&nina, "/subscribe").await);
+    assert!(
+        age.contains("are you 16 years or older?"),
+        "the age comes first: {age}"
+    );
+    let asked = texts(&h.tap(&nina, "Yes, 16 or older").await);
     assert!(asked.contains("Please confirm"), "{asked}");
     assert!(
         !asked.to_lowercase().contains("offer:"),
@@ -124,6 +129,7 @@ async fn an_unconfirmed_subscription_expires_after_72_hours() {
     let h = Harness::shop().await;
     let otto = Person::new("otto");
     h.say(&otto, "/subscribe").await;
+    h.tap(&otto, "Yes, 16 or older").await;
     h.clock.advance(Duration::hours(73));
     assert!(texts(&h.tap(&otto, "Yes, subscribe me").await).contains("has expired"));
     let subject = h

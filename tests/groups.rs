@@ -59,10 +59,45 @@ async fn when_private_messages_are_refused_the_group_gets_a_pointer_without_data
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ordering_in_a_group_is_sent_to_the_private_chat() {
+    let h = Harness::shop().await;
+    let ida = Person::new("ida");
+    let in_group = ida.in_group("group-4");
+    let replies = h.say(&in_group, "/order").await;
+    assert_eq!(replies.len(), 1);
+    assert!(
+        replies[0]
+            .text()
+            .contains("Please send /order to me privately"),
+        "{}",
+        replies[0].text()
+    );
+    assert!(replies[0].buttons().is_empty());
+    // The welcome's "Order now" button, pressed in the group, too.
+    let pressed = h.press(&in_group, "/order").await;
+    assert!(pressed[0].text().contains("privately"));
+    assert!(
+        h.vault
+            .find_subject(ida.identity())
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing stored"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_group_admins_get_no_personal_data() {
     let h = Harness::shop().await;
     let admin = Person::new("group-3").in_group("group-3").anonymous();
-    for command in ["/mydata", "/forgetme", "/start", "/consent"] {
+    for command in [
+        "/mydata",
+        "/forgetme",
+        "/start",
+        "/consent",
+        "/order",
+        "Hauptstraße 1, 10115 Berlin",
+    ] {
         let replies = texts(&h.say(&admin, command).await);
         assert!(
             replies.contains("writing anonymously"),

@@ -101,6 +101,21 @@ async fn whole_flow(person: Person, w: Words, address: &str) {
     );
     assert!(!dump.contains("Bystander"), "nobody else's data");
 
+    // The person's data key, wrapped, stands in the keystore before erasure.
+    let subject = shop
+        .vault
+        .find_subject(person.identity())
+        .await
+        .unwrap()
+        .unwrap();
+    let raw_key = shop.vault.raw_data_key_for_tests(subject).await.unwrap();
+    let wrapped = wrapped_key(&shop.data_dir(), subject);
+    assert_eq!(
+        canaries::find(&shop.data_dir(), &[&wrapped]).len(),
+        1,
+        "positive control"
+    );
+
     // /forgetme with confirmation, then nothing is left.
     shop.say(&person, "/forgetme").await;
     let done = texts(&shop.tap(&person, w.forget).await);
@@ -125,10 +140,25 @@ async fn whole_flow(person: Person, w: Words, address: &str) {
         1
     );
 
-    // And the disk holds none of the erased person's data.
+    // And the disk holds nothing of the erased person: neither the key that
+    // sealed their records (so the sealed bytes sled may still keep in old
+    // segments are noise), nor plaintext, which was never written at all.
     let dir = shop.stop().await;
     let user_id = person.identity().user.as_str().to_owned();
-    canaries::assert_absent(dir.path(), &[address.as_bytes(), user_id.as_bytes()]);
+    canaries::assert_absent(
+        dir.path(),
+        &[&wrapped, &raw_key, address.as_bytes(), user_id.as_bytes()],
+    );
+}
+
+/// The wrapped data key of `subject` as it stands in the keystore file.
+fn wrapped_key(data_dir: &std::path::Path, subject: botwerk::core::SubjectId) -> Vec<u8> {
+    let file = std::fs::read(data_dir.join("keys.bin")).unwrap();
+    let slot = file[16..]
+        .chunks(96)
+        .find(|slot| &slot[..16] == subject.as_bytes())
+        .expect("the subject has a key slot");
+    slot[40..88].to_vec()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

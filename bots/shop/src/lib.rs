@@ -70,7 +70,10 @@ pub fn bot() -> Bot {
         .marketing(NEWSLETTER)
         .command(CommandSpec::new("start", "shop-cmd-start"), welcome::Start)
         .dialog(
-            CommandSpec::new("order", "shop-cmd-order").purpose(ORDER),
+            // Addresses stay out of groups: the order dialog runs in private.
+            CommandSpec::new("order", "shop-cmd-order")
+                .purpose(ORDER)
+                .private_only(),
             OrderDialog,
         )
         .fallback(welcome::Unexpected)

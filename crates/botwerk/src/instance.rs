@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use botwerk_console::{ConsoleAdapter, ConsoleOptions};
 use botwerk_core::{
@@ -55,6 +56,7 @@ enum Storage {
 
 /// Puts an [`Instance`] together.
 pub struct InstanceBuilder {
+    purge_every: Option<Duration>,
     bot: Bot,
     policy: Option<Policy>,
     config: Option<PrivacyConfig>,
@@ -101,6 +103,14 @@ impl InstanceBuilder {
     #[must_use]
     pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.key_file = Some(path.into());
+        self
+    }
+
+    /// How often the retention purge runs while the instance runs (once at
+    /// start, then every hour by default); `None` turns it off.
+    #[must_use]
+    pub fn purge_every(mut self, every: Option<Duration>) -> Self {
+        self.purge_every = every;
         self
     }
 
@@ -173,6 +183,7 @@ impl InstanceBuilder {
         let name = self.bot.name().to_owned();
         let layer = PrivacyLayer::new(Arc::clone(&privacy), self.bot.into_router());
         Ok(Instance {
+            purge_every: self.purge_every,
             name,
             handler: with_help(Arc::new(layer)),
             privacy,
@@ -192,6 +203,7 @@ fn create_dir(dir: &Path) -> Result<(), InstanceError> {
 
 /// A bot with its vault and adapters, ready to run.
 pub struct Instance {
+    purge_every: Option<Duration>,
     name: String,
     handler: Arc<dyn botwerk_core::Handler>,
     privacy: Arc<Privacy>,
@@ -204,6 +216,7 @@ impl Instance {
     /// Starts putting together an instance of `bot`.
     pub fn builder(bot: Bot) -> InstanceBuilder {
         InstanceBuilder {
+            purge_every: Some(Duration::from_secs(3600)),
             bot,
             policy: None,
             config: None,
@@ -253,8 +266,41 @@ impl Instance {
             runtime = runtime.adapter(adapter);
         }
         let span = tracing::info_span!("instance", name = %self.name);
-        tracing::Instrument::instrument(runtime.run(shutdown), span).await?;
+        let purging = shutdown.child_token();
+        let purger = self
+            .purge_every
+            .map(|every| tokio::spawn(purge_loop(Arc::clone(&self.vault), every, purging.clone())));
+        let result = tracing::Instrument::instrument(runtime.run(shutdown), span).await;
+        purging.cancel();
+        if let Some(purger) = purger {
+            let _ = purger.await;
+        }
+        result?;
         Ok(())
+    }
+}
+
+/// Runs the retention purge at start and then every `every`, until cancelled.
+async fn purge_loop(vault: Arc<Vault>, every: Duration, stop: CancellationToken) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = ticks.tick() => {}
+        }
+        match vault.purge().await {
+            Ok(report) if report.records > 0 => {
+                tracing::info!(
+                    records = report.records,
+                    "retention purge deleted expired records"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %botwerk_core::HandlerError::from(e), "retention purge failed")
+            }
+        }
     }
 }
 

@@ -68,6 +68,8 @@ pub struct ConsoleAdapter {
     /// input that had any, numbered through.
     buttons: Mutex<Pressable>,
     next_id: AtomicU64,
+    /// Files saved in this session: removed when the person's data is erased.
+    saved: Mutex<Vec<PathBuf>>,
 }
 
 impl ConsoleAdapter {
@@ -108,6 +110,7 @@ impl ConsoleAdapter {
             options,
             buttons: Mutex::new(Pressable::default()),
             next_id: AtomicU64::new(1),
+            saved: Mutex::new(Vec::new()),
         })
     }
 
@@ -173,9 +176,24 @@ impl ConsoleAdapter {
             safe
         };
         let path = unused_path(&self.options.downloads, &safe);
-        std::fs::write(&path, bytes)?;
+        write_private(&path, bytes)?;
+        self.saved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.clone());
         Ok(path)
     }
+}
+
+/// Writes a file only its owner can read: a data export is personal data.
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let mut file = open.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// The buttons `#N` refers to.
@@ -337,5 +355,18 @@ impl Adapter for ConsoleAdapter {
         Ok(Sent {
             message: Some(MessageId::from(id)),
         })
+    }
+
+    async fn erased(&self, identity: &Identity) {
+        if identity.platform != Platform::Console || identity.user.as_str() != self.options.user {
+            return;
+        }
+        // The exports saved for the person are their data too.
+        let saved = std::mem::take(&mut *self.saved.lock().unwrap_or_else(|e| e.into_inner()));
+        for path in saved {
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!(error = %e, "could not remove a saved file after an erasure");
+            }
+        }
     }
 }

@@ -28,6 +28,7 @@ pub fn read_line(input: &mut impl BufRead, limit: usize) -> io::Result<Option<Li
     let mut kept = Vec::new();
     let mut total = 0usize;
     let mut saw_any = false;
+    let mut last: Option<u8> = None;
     loop {
         let buf = match input.fill_buf() {
             Ok(buf) => buf,
@@ -45,8 +46,13 @@ pub fn read_line(input: &mut impl BufRead, limit: usize) -> io::Result<Option<Li
             Some(i) => (&buf[..i], Some(i)),
             None => (buf, None),
         };
+        if let Some(&byte) = chunk.last() {
+            last = Some(byte);
+        }
         total += chunk.len();
-        if total <= limit {
+        // One byte over the limit is kept, so that a line of exactly the
+        // limit ending in `\r\n` is not mistaken for a longer one.
+        if total <= limit + 1 {
             kept.extend_from_slice(chunk);
         }
         let used = found_end.map_or(chunk.len(), |i| i + 1);
@@ -55,9 +61,11 @@ pub fn read_line(input: &mut impl BufRead, limit: usize) -> io::Result<Option<Li
             break;
         }
     }
-    if kept.last() == Some(&b'\r') {
-        kept.pop();
+    if last == Some(b'\r') {
         total = total.saturating_sub(1);
+        if kept.last() == Some(&b'\r') {
+            kept.pop();
+        }
     }
     if total > limit {
         return Ok(Some(Line::TooLong(total)));
@@ -114,6 +122,17 @@ mod tests {
             Some(Line::Text("after".into()))
         );
         assert_eq!(read_line(&mut cursor, MAX_LINE).unwrap(), None);
+    }
+
+    #[test]
+    fn a_crlf_line_at_the_limit_is_kept() {
+        let input = format!("{}\r\nnext\r\n", "z".repeat(10));
+        assert_eq!(
+            lines(input.as_bytes(), 10),
+            vec![Line::Text("z".repeat(10)), Line::Text("next".into())]
+        );
+        let long = format!("{}\r\n", "z".repeat(11));
+        assert_eq!(lines(long.as_bytes(), 10), vec![Line::TooLong(11)]);
     }
 
     #[test]

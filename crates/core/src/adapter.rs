@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::command::CommandInfo;
@@ -21,6 +21,14 @@ pub enum AdapterError {
     /// never opened a private chat with it, left the group, ...).
     #[error("the platform refused the message: {0}")]
     Refused(String),
+    /// A private message cannot be delivered until the person opens a private
+    /// chat with the bot at `link`; the adapter answers the request there once
+    /// they do. The caller posts the link where the request came from.
+    #[error("the person has no private chat with the bot yet")]
+    NeedsPrivateChat {
+        /// Where the person opens the private chat (a Telegram deep link).
+        link: String,
+    },
     /// The platform asks to wait before sending again.
     #[error("rate limited by the platform for {0:?}")]
     RateLimited(Duration),
@@ -82,12 +90,20 @@ pub trait Adapter: Send + Sync + 'static {
     /// place to answer a Telegram callback query or a Discord interaction that
     /// got no reply.
     async fn finished(&self, _incoming: &Incoming, _outcome: Outcome) {}
+
+    /// Called after the data of `identity` was erased: the place to delete
+    /// what the adapter itself keeps about the person (files the console
+    /// saved, say).
+    async fn erased(&self, _identity: &crate::platform::Identity) {}
 }
 
 pub(crate) struct Envelope {
     pub(crate) incoming: Incoming,
     pub(crate) adapter: Arc<dyn Adapter>,
     pub(crate) done: oneshot::Sender<Outcome>,
+    /// A place in the runtime's bounded queue, given back once the update is
+    /// handled: what makes `submit` wait when the runtime is behind.
+    pub(crate) _place: OwnedSemaphorePermit,
 }
 
 /// The error of submitting to an intake that has stopped.
@@ -101,6 +117,7 @@ pub struct Intake {
     pub(crate) stop: CancellationToken,
     pub(crate) adapter: Arc<dyn Adapter>,
     pub(crate) commands: Arc<Vec<CommandInfo>>,
+    pub(crate) places: Arc<Semaphore>,
 }
 
 impl Intake {
@@ -113,11 +130,17 @@ impl Intake {
         if self.stop.is_cancelled() {
             return Err(IntakeClosed);
         }
+        let place = tokio::select! {
+            biased;
+            () = self.stop.cancelled() => return Err(IntakeClosed),
+            place = Arc::clone(&self.places).acquire_owned() => place.map_err(|_| IntakeClosed)?,
+        };
         let (done, rx) = oneshot::channel();
         let envelope = Envelope {
             incoming,
             adapter: Arc::clone(&self.adapter),
             done,
+            _place: place,
         };
         tokio::select! {
             biased;

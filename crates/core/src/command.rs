@@ -11,6 +11,9 @@ pub struct CommandSpec {
     pub description: String,
     /// The purpose the command processes data for; the gate checks its consent.
     pub purpose: Option<String>,
+    /// Whether the command runs only in a private chat: one that collects or
+    /// shows personal data does, so that a group never sees it.
+    pub private_only: bool,
 }
 
 impl CommandSpec {
@@ -20,7 +23,16 @@ impl CommandSpec {
             name: name.into(),
             description: description.into(),
             purpose: None,
+            private_only: false,
         }
+    }
+
+    /// Runs the command only in private chats; typed in a group, it gets a
+    /// pointer to the private chat instead.
+    #[must_use]
+    pub fn private_only(mut self) -> Self {
+        self.private_only = true;
+        self
     }
 
     /// Marks the command as processing data for `purpose`.

@@ -68,6 +68,7 @@ pub struct Ctx {
     services: Arc<Services>,
     language: String,
     subject: Option<SubjectId>,
+    private_blocked: bool,
 }
 
 impl Ctx {
@@ -83,6 +84,7 @@ impl Ctx {
             services,
             language,
             subject: None,
+            private_blocked: false,
         }
     }
 
@@ -306,6 +308,18 @@ impl Ctx {
         }
     }
 
+    /// Notes that private messages to the sender cannot be delivered while
+    /// this update is handled (the group already got a pointer), so that
+    /// later private replies are dropped instead of pointing again.
+    pub fn block_private(&mut self) {
+        self.private_blocked = true;
+    }
+
+    /// Whether [`Ctx::block_private`] was called.
+    pub fn private_blocked(&self) -> bool {
+        self.private_blocked
+    }
+
     /// The adapter data of the update, for replies built by hand.
     pub fn origin(&self) -> &Origin {
         &self.incoming.origin
@@ -372,7 +386,7 @@ impl Records<'_> {
         };
         let store = Arc::clone(&self.ctx.services.store);
         match store.get_record(subject, self.category, key).await? {
-            Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+            Some(bytes) => Ok(Some(decode(self.category, &bytes)?)),
             None => Ok(None),
         }
     }
@@ -396,7 +410,7 @@ impl Records<'_> {
                 .await?;
             let full = page.len() == PAGE;
             for (key, bytes) in page {
-                out.push((key.clone(), serde_json::from_slice(&bytes)?));
+                out.push((key.clone(), decode(self.category, &bytes)?));
                 after = Some(key);
             }
             if !full {
@@ -416,4 +430,14 @@ impl Records<'_> {
         let store = Arc::clone(&self.ctx.services.store);
         Ok(store.delete_record(subject, self.category, key).await?)
     }
+}
+
+/// Decodes a stored record. The error names the category, never the value:
+/// serde's messages quote what they could not read, which is personal data.
+fn decode<T: DeserializeOwned>(category: &str, bytes: &[u8]) -> Result<T, HandlerError> {
+    serde_json::from_slice(bytes).map_err(|_| {
+        HandlerError::msg(format!(
+            "a record of category `{category}` does not decode into the requested type"
+        ))
+    })
 }

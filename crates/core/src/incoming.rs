@@ -49,7 +49,7 @@ impl Incoming {
 }
 
 /// The person behind an update.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Sender {
     /// The account that sent the update.
     pub identity: Identity,
@@ -58,6 +58,20 @@ pub struct Sender {
     /// True when the platform hides the person behind a group or channel (a
     /// Telegram anonymous group admin): such a sender gets no personal data.
     pub anonymous: bool,
+}
+
+// The display name is personal data: Debug shows only whether there is one.
+impl fmt::Debug for Sender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("identity", &self.identity)
+            .field(
+                "display_name",
+                &self.display_name.as_ref().map(|_| "<redacted>"),
+            )
+            .field("anonymous", &self.anonymous)
+            .finish()
+    }
 }
 
 impl Sender {

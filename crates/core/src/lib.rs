@@ -54,6 +54,7 @@ pub mod outgoing;
 pub mod platform;
 pub mod router;
 pub mod runtime;
+pub mod secret;
 pub mod shutdown;
 pub mod store;
 
@@ -71,5 +72,6 @@ pub use outgoing::{Attachment, Body, Button, Buttons, Outgoing, Sent, Target, Vi
 pub use platform::{Chat, ChatId, ChatKind, Identity, MessageId, Platform, SubjectId, UserId};
 pub use router::Router;
 pub use runtime::{Runtime, RuntimeError};
+pub use secret::Secret;
 pub use store::{MemoryStore, RecordPage, Store, StoreError};
 pub use tokio_util::sync::CancellationToken;

@@ -126,12 +126,24 @@ impl fmt::Debug for Body {
 }
 
 /// An inline button.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Button {
     /// What the button says.
     pub label: String,
     /// What comes back in `Content::Button` when it is pressed (at most 64 bytes).
     pub data: String,
+}
+
+// Labels may hold personal data and data may hold nonces: Debug shows sizes.
+impl fmt::Debug for Button {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Button(<{} bytes>, <{} bytes>)",
+            self.label.len(),
+            self.data.len()
+        )
+    }
 }
 
 impl Button {

@@ -138,7 +138,13 @@ impl Router {
                     state,
                 })?;
                 let subject = ctx.subject().await?;
-                store.save_state(subject, ctx.chat(), &bytes).await?;
+                let purpose = self
+                    .routes
+                    .get(name)
+                    .and_then(|r| r.spec.purpose.as_deref());
+                store
+                    .save_state(subject, ctx.chat(), purpose, &bytes)
+                    .await?;
             }
             None if had_state => {
                 if let Some(subject) = ctx.existing_subject().await? {
@@ -177,6 +183,14 @@ impl Router {
         let Some(route) = self.routes.get(name) else {
             return self.unexpected(ctx).await;
         };
+        if route.spec.private_only && !ctx.chat().is_private() {
+            let text = ctx.t_with(
+                "botwerk-private-only",
+                &[("command", name.to_owned().into())],
+            );
+            ctx.reply(text).await?;
+            return Ok(());
+        }
         if let Some(purpose) = &route.spec.purpose {
             if !ctx.admit(purpose).await? {
                 return Ok(());

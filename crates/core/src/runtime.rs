@@ -61,6 +61,14 @@ impl Runtime {
         self
     }
 
+    /// How many updates may wait to be handled, over all chats, before
+    /// adapters wait in `submit`; 1024 by default.
+    #[must_use]
+    pub fn queue(mut self, n: usize) -> Self {
+        self.queue = n.max(1);
+        self
+    }
+
     /// How many updates (of different chats) are handled at once; 64 by default.
     #[must_use]
     pub fn max_in_flight(mut self, n: usize) -> Self {
@@ -105,6 +113,7 @@ impl Runtime {
     /// When the final flush fails.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), RuntimeError> {
         let (tx, mut rx) = mpsc::channel(self.queue);
+        let places = Arc::new(Semaphore::new(self.queue));
         let stop = shutdown.child_token();
         let commands = Arc::new(self.command_infos());
         let mut adapters = JoinSet::new();
@@ -114,6 +123,7 @@ impl Runtime {
                 stop: stop.clone(),
                 adapter: Arc::clone(adapter),
                 commands: Arc::clone(&commands),
+                places: Arc::clone(&places),
             };
             let adapter = Arc::clone(adapter);
             let span = tracing::info_span!("adapter", platform = %adapter.platform());
@@ -231,10 +241,23 @@ impl Dispatch {
                 incoming,
                 adapter,
                 done,
+                _place,
             } = envelope;
-            let outcome = self.handle(incoming.clone(), Arc::clone(&adapter)).await;
-            drop(permit);
-            adapter.finished(&incoming, outcome).await;
+            // Nothing may end this loop early: a dead worker would strand
+            // its chat's queue. Panics outside the handler are caught too.
+            let work = async {
+                let outcome = self.handle(incoming.clone(), Arc::clone(&adapter)).await;
+                drop(permit);
+                adapter.finished(&incoming, outcome).await;
+                outcome
+            };
+            let outcome = AssertUnwindSafe(work)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::error!("panic after a handler finished");
+                    Outcome::Failed
+                });
             let _ = done.send(outcome);
         }
     }

@@ -77,7 +77,9 @@ pub trait Store: Send + Sync + 'static {
         chat: &Chat,
     ) -> Result<Option<Vec<u8>>, StoreError>;
 
-    /// Replaces the dialog state of `subject` in `chat`.
+    /// Replaces the dialog state of `subject` in `chat`. `purpose` is the
+    /// purpose of the dialog, so that withdrawing its consent can remove the
+    /// state with everything else kept for it.
     ///
     /// # Errors
     /// When the storage fails.
@@ -85,6 +87,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         subject: SubjectId,
         chat: &Chat,
+        purpose: Option<&str>,
         state: &[u8],
     ) -> Result<(), StoreError>;
 
@@ -233,6 +236,7 @@ impl Store for MemoryStore {
         &self,
         subject: SubjectId,
         chat: &Chat,
+        _purpose: Option<&str>,
         state: &[u8],
     ) -> Result<(), StoreError> {
         self.with(|m| m.states.insert((subject, chat.clone()), state.to_vec()));

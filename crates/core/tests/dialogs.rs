@@ -168,6 +168,7 @@ async fn a_state_that_no_longer_fits_is_discarded() {
         &*store,
         subject,
         alice.chat(),
+        None,
         br#"{"dialog":"pizza","state":{"Unknown":1}}"#,
     )
     .await

@@ -1,12 +1,13 @@
 //! The runtime's ordering, parallelism, failure handling and shutdown.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use botwerk_core::{
-    CancellationToken, Ctx, Handler, HandlerResult, MemoryStore, Outcome, Runtime, Services,
+    CancellationToken, Chat, Ctx, Handler, HandlerResult, Identity, MemoryStore, Outcome,
+    RecordPage, Runtime, Services, Store, StoreError, SubjectId,
 };
 use botwerk_testkit::{MemoryAdapter, Person, Users};
 use tokio::sync::Notify;
@@ -83,10 +84,11 @@ async fn interleaved_chats_keep_their_order_and_run_in_parallel() {
     );
 }
 
-/// Blocks until released, then replies.
+/// Blocks until released, then replies and notes it.
 struct Blocking {
     entered: Notify,
     release: Notify,
+    log: Arc<Mutex<Vec<&'static str>>>,
 }
 
 #[async_trait]
@@ -95,30 +97,132 @@ impl Handler for Blocking {
         self.entered.notify_one();
         self.release.notified().await;
         ctx.reply("finished").await?;
+        self.log.lock().unwrap().push("replied");
+        Ok(())
+    }
+}
+
+/// A memory store that notes when it is flushed.
+struct FlushLog {
+    inner: MemoryStore,
+    log: Arc<Mutex<Vec<&'static str>>>,
+}
+
+#[async_trait]
+impl Store for FlushLog {
+    async fn subject(
+        &self,
+        identity: &Identity,
+        create: bool,
+    ) -> Result<Option<SubjectId>, StoreError> {
+        self.inner.subject(identity, create).await
+    }
+    async fn load_state(
+        &self,
+        subject: SubjectId,
+        chat: &Chat,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.load_state(subject, chat).await
+    }
+    async fn save_state(
+        &self,
+        subject: SubjectId,
+        chat: &Chat,
+        purpose: Option<&str>,
+        state: &[u8],
+    ) -> Result<(), StoreError> {
+        self.inner.save_state(subject, chat, purpose, state).await
+    }
+    async fn clear_state(&self, subject: SubjectId, chat: &Chat) -> Result<(), StoreError> {
+        self.inner.clear_state(subject, chat).await
+    }
+    async fn put_record(
+        &self,
+        subject: SubjectId,
+        category: &str,
+        key: &str,
+        value: &[u8],
+    ) -> Result<(), StoreError> {
+        self.inner.put_record(subject, category, key, value).await
+    }
+    async fn get_record(
+        &self,
+        subject: SubjectId,
+        category: &str,
+        key: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get_record(subject, category, key).await
+    }
+    async fn list_records(
+        &self,
+        subject: SubjectId,
+        category: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<RecordPage, StoreError> {
+        self.inner
+            .list_records(subject, category, after, limit)
+            .await
+    }
+    async fn delete_record(
+        &self,
+        subject: SubjectId,
+        category: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        self.inner.delete_record(subject, category, key).await
+    }
+    async fn next_number(&self, name: &str) -> Result<u64, StoreError> {
+        self.inner.next_number(name).await
+    }
+    async fn flush(&self) -> Result<(), StoreError> {
+        self.log.lock().unwrap().push("flushed");
         Ok(())
     }
 }
 
 #[tokio::test]
-async fn shutdown_drains_a_handler_in_flight() {
+async fn shutdown_drains_a_handler_in_flight_before_it_flushes() {
+    let log = Arc::new(Mutex::new(Vec::new()));
     let handler = Arc::new(Blocking {
         entered: Notify::new(),
         release: Notify::new(),
+        log: log.clone(),
     });
-    let (users, shutdown, task) = start(handler.clone());
+    let (adapter, users) = MemoryAdapter::new();
+    let store = Arc::new(FlushLog {
+        inner: MemoryStore::new(),
+        log: log.clone(),
+    });
+    let shutdown = CancellationToken::new();
+    let runtime = Runtime::new(handler.clone(), Arc::new(Services::new(store))).adapter(adapter);
+    let token = shutdown.clone();
+    let task = tokio::spawn(async move { runtime.run(token).await });
     let ticket = users.submit(Person::new("alice").says("work")).await;
     handler.entered.notified().await;
 
     shutdown.cancel();
-    tokio::task::yield_now().await;
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        log.lock().unwrap().is_empty(),
+        "no flush while the handler runs"
+    );
     assert!(!task.is_finished(), "the runtime waits for the handler");
     handler.release.notify_one();
 
-    assert_eq!(ticket.await.unwrap(), Outcome::Handled);
     tokio::time::timeout(Duration::from_secs(5), task)
         .await
         .expect("the runtime stops once drained")
-        .unwrap();
+        .unwrap()
+        .expect("a clean stop");
+    assert_eq!(
+        *log.lock().unwrap(),
+        vec!["replied", "flushed"],
+        "drained, then flushed"
+    );
+    assert_eq!(ticket.await.unwrap(), Outcome::Handled);
     assert_eq!(users.last().text(), "finished");
 }
 

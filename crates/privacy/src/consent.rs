@@ -108,13 +108,15 @@ impl Privacy {
         purpose: &Purpose,
         lang: &str,
         mechanism: String,
+        age: Option<bool>,
     ) -> Result<ConsentEntry, VaultError> {
-        let event = self.event(purpose, ConsentAction::Requested, lang, mechanism, None);
+        let event = self.event(purpose, ConsentAction::Requested, lang, mechanism, age);
         self.vault.record_consent(subject, event).await
     }
 
     /// Records the withdrawal of `subject`'s consent to `purpose` and erases
-    /// every record kept for it; returns how many were erased.
+    /// every record and dialog state kept for it, atomically; returns how
+    /// many were erased.
     ///
     /// # Errors
     /// A vault failure.
@@ -126,18 +128,15 @@ impl Privacy {
         mechanism: String,
     ) -> Result<u64, VaultError> {
         let event = self.event(purpose, ConsentAction::Withdrawn, lang, mechanism, None);
-        self.vault.record_consent(subject, event).await?;
-        let mut erased = 0;
         let categories: Vec<String> = self
             .vault
             .inventory()
             .categories_of(&purpose.name)
             .map(|c| c.name.clone())
             .collect();
-        for category in categories {
-            erased += self.vault.erase_category(subject, &category).await?;
-        }
-        Ok(erased)
+        // One atomic, durable batch: the withdrawal and the erasure of what
+        // was kept only for it, dialog states included.
+        self.vault.withdraw(subject, event, &categories).await
     }
 
     /// The send-time check of a marketing message: whether `subject` has

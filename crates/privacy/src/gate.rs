@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use botwerk_core::{
     Chat, Ctx, Gate, HandlerError, Identity, RecordPage, Store, StoreError, SubjectId,
 };
-use botwerk_vault::{Vault, VaultError};
+use botwerk_vault::{Vault, VaultError, WriteCheck};
 
 use crate::commands::start;
 use crate::consent::ConsentStatus;
@@ -98,6 +98,30 @@ fn store_error(e: VaultError) -> StoreError {
     e.into()
 }
 
+/// The consent check the vault runs under the subject's lock.
+struct ConsentCheck<'a>(&'a Privacy);
+
+#[async_trait]
+impl WriteCheck for ConsentCheck<'_> {
+    async fn check(
+        &self,
+        vault: &Vault,
+        subject: SubjectId,
+        category: &str,
+    ) -> Result<(), VaultError> {
+        let Some(purpose) = vault.inventory().purpose_of(category) else {
+            return Err(VaultError::UnknownCategory(category.to_owned()));
+        };
+        if !purpose.basis.needs_consent() || self.0.status(subject, purpose).await?.is_given() {
+            return Ok(());
+        }
+        Err(VaultError::NoConsent {
+            category: category.to_owned(),
+            purpose: purpose.name.clone(),
+        })
+    }
+}
+
 #[async_trait]
 impl Store for GatedStore {
     async fn subject(
@@ -120,9 +144,10 @@ impl Store for GatedStore {
         &self,
         subject: SubjectId,
         chat: &Chat,
+        purpose: Option<&str>,
         state: &[u8],
     ) -> Result<(), StoreError> {
-        Store::save_state(&*self.vault, subject, chat, state).await
+        Store::save_state(&*self.vault, subject, chat, purpose, state).await
     }
 
     async fn clear_state(&self, subject: SubjectId, chat: &Chat) -> Result<(), StoreError> {
@@ -167,8 +192,13 @@ impl Store for GatedStore {
         key: &str,
         value: &[u8],
     ) -> Result<(), StoreError> {
-        self.check_write(Some(subject), category).await?;
-        Store::put_record(&*self.vault, subject, category, key, value).await
+        // Checked again under the subject's lock, right before the write: a
+        // withdrawal in another chat cannot slip in between.
+        let check = ConsentCheck(&self.privacy);
+        Ok(self
+            .vault
+            .put_checked(subject, category, key, value, Some(&check))
+            .await?)
     }
 
     async fn get_record(

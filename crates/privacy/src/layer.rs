@@ -64,7 +64,7 @@ impl PrivacyLayer {
             "consent" => consent::run(ctx, p).await,
             "stop" => stop::run(ctx, p).await,
             "language" => language::run(ctx, p, args).await,
-            "subscribe" => subscribe::run(ctx, p).await,
+            "subscribe" => subscribe::run(ctx, p, false).await,
             "unsubscribe" => subscribe::unsubscribe(ctx, p).await,
             _ => self.inner.handle(ctx).await,
         }
@@ -78,12 +78,10 @@ impl PrivacyLayer {
             return Ok(());
         }
         match press {
-            Press::Consent {
-                purpose,
-                agree,
-                age,
-            } => consent::press(ctx, p, purpose, agree, age).await,
-            Press::Age(yes) => start::age_answer(ctx, p, yes).await,
+            Press::Agree { purpose, text, age } => consent::agree(ctx, p, purpose, text, age).await,
+            Press::Decline { purpose } => consent::decline(ctx, p, purpose).await,
+            Press::Offer { purpose } => consent::offer(ctx, p, purpose).await,
+            Press::Age { yes, then } => start::age_answer(ctx, p, yes, then).await,
             Press::Forget(nonce) => forgetme::press(ctx, p, nonce).await,
             Press::Subscribe(nonce) => subscribe::confirm(ctx, p, nonce).await,
             Press::Unsubscribe => subscribe::unsubscribe(ctx, p).await,
@@ -101,7 +99,18 @@ impl PrivacyLayer {
 impl Handler for PrivacyLayer {
     async fn handle(&self, ctx: &mut Ctx) -> HandlerResult {
         self.set_language(ctx).await?;
-        match ctx.incoming().content.clone() {
+        let content = ctx.incoming().content.clone();
+        // Someone writing anonymously as a group (a Telegram anonymous admin)
+        // is nobody the bot can keep data for, show data to, or erase data
+        // of: only the notice is for them.
+        if ctx.sender().anonymous
+            && !matches!(&content, Content::Command { name, .. } if name == "privacy")
+        {
+            let text = ctx.t("privacy-anonymous");
+            ctx.reply(text).await?;
+            return Ok(());
+        }
+        match content {
             Content::Command { name, args } if commands::BUILT_IN.contains(&name.as_str()) => {
                 self.command(ctx, &name, &args).await
             }

@@ -77,6 +77,22 @@ pub fn consent_text(texts: &Catalog, lang: &str, privacy: &Privacy, purpose: &Pu
             )
         })
         .collect();
+    let transfers = if privacy.policy.transfers.is_empty() {
+        texts.text(lang, "privacy-consent-no-transfers", &[])
+    } else {
+        let list = privacy
+            .policy
+            .transfers
+            .iter()
+            .map(|t| format!("{} ({})", t.country, t.safeguard))
+            .collect::<Vec<_>>()
+            .join(", ");
+        texts.text(
+            lang,
+            "privacy-consent-transfers",
+            &[("transfers", list.into())],
+        )
+    };
     texts.text(
         lang,
         "privacy-consent-text",
@@ -86,10 +102,12 @@ pub fn consent_text(texts: &Catalog, lang: &str, privacy: &Privacy, purpose: &Pu
                 texts.text(lang, &purpose.description, &[]).into(),
             ),
             ("categories", categories.join("; ").into()),
+            ("controller", privacy.policy.controller.name.clone().into()),
             (
                 "recipients",
                 recipients_line(texts, lang, &privacy.policy).into(),
             ),
+            ("transfers", transfers.into()),
         ],
     )
 }

@@ -7,16 +7,29 @@ use botwerk_core::{AdapterError, Body, Ctx, HandlerResult, Sent};
 /// chat yet) and the request came from a group, the group gets a short
 /// pointer that holds no data.
 pub(crate) async fn private(ctx: &mut Ctx, body: Body, command: &str) -> HandlerResult {
-    let target = ctx.private_target();
-    match ctx.send(target, body).await {
-        Ok(Sent { .. }) => Ok(()),
-        Err(e) if is_refused(&e) && !ctx.chat().is_private() => {
-            let text = ctx.t_with("privacy-private-refused", &[("command", command.into())]);
-            ctx.reply(text).await?;
-            Ok(())
-        }
-        Err(e) => Err(e),
+    if ctx.private_blocked() {
+        return Ok(());
     }
+    let target = ctx.private_target();
+    let error = match ctx.send(target, body).await {
+        Ok(Sent { .. }) => return Ok(()),
+        Err(e) if ctx.chat().is_private() => return Err(e),
+        Err(e) => e,
+    };
+    let text = match error.downcast_ref::<AdapterError>() {
+        Some(AdapterError::Refused(_)) => {
+            ctx.t_with("privacy-private-refused", &[("command", command.into())])
+        }
+        Some(AdapterError::NeedsPrivateChat { link }) => {
+            let link = link.clone();
+            ctx.t_with("privacy-private-link", &[("link", link.into())])
+        }
+        _ => return Err(error),
+    };
+    // One pointer per request, however many private messages it had.
+    ctx.block_private();
+    ctx.reply(text).await?;
+    Ok(())
 }
 
 /// Private text, with the same fallback.
@@ -30,11 +43,4 @@ pub(crate) async fn private_text(ctx: &mut Ctx, text: String, command: &str) -> 
         command,
     )
     .await
-}
-
-fn is_refused(e: &botwerk_core::HandlerError) -> bool {
-    matches!(
-        e.downcast_ref::<AdapterError>(),
-        Some(AdapterError::Refused(_))
-    )
 }

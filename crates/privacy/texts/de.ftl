@@ -69,8 +69,10 @@ privacy-start-consent = Für Folgendes bitte ich um deine Einwilligung. Sie ist 
 privacy-start-all-given = Du hast alle Einwilligungen gegeben, um die ich bitte; /consent zeigt und ändert sie.
 privacy-consent-text = { $purpose }.
     Daten: { $categories }.
-    Weitergabe an: { $recipients }.
+    Verantwortlich: { $controller }. Weitergabe an: { $recipients }. { $transfers }
     Du kannst deine Einwilligung jederzeit mit /consent oder /stop widerrufen.
+privacy-consent-transfers = Übermittlung außerhalb der EU/des EWR: { $transfers }.
+privacy-consent-no-transfers = Keine Übermittlung außerhalb der EU/des EWR.
 privacy-consent-category = { $category } (gespeichert für { $retention })
 privacy-consent-no-recipients = niemanden
 privacy-button-agree = Ja, ich willige ein
@@ -104,6 +106,7 @@ privacy-button-invalid = Dieser Knopf ist nicht mehr gültig. Es wurde nichts ge
 ## Datenanfragen
 privacy-anonymous = Du schreibst anonym als Gruppe, deshalb weiß ich nicht, wer du bist: Ich zeige und ändere keine personenbezogenen Daten. Bitte schreib mir in einem privaten Chat.
 privacy-private-refused = Ich kann dir nicht privat schreiben, und deine Daten gehören nicht in diese Gruppe. Bitte öffne einen privaten Chat mit mir und schicke dort /{ $command }.
+privacy-private-link = Ich kann dir noch nicht privat schreiben, und deine Daten gehören nicht in diese Gruppe. Öffne hier einen privaten Chat mit mir, dort beantworte ich deine Anfrage: { $link }
 privacy-mydata-caption = Alles, was ich über dich speichere, als JSON: deine Konten, jeder Eintrag mit Zweck, Rechtsgrundlage und Speicherdauer, und deine Einwilligungen.
 privacy-mydata-nothing = Ich speichere nichts über dich.
 privacy-mydata-limit = Du kannst deine Daten { $limit }-mal am Tag erhalten. Bitte versuche es nach { $time } (UTC) wieder.

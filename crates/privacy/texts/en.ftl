@@ -69,8 +69,10 @@ privacy-start-consent = For the following I would like your consent. It is volun
 privacy-start-all-given = You have given every consent I ask for; /consent shows and changes them.
 privacy-consent-text = { $purpose }.
     Data: { $categories }.
-    Shared with: { $recipients }.
+    Responsible: { $controller }. Shared with: { $recipients }. { $transfers }
     You can withdraw your consent at any time with /consent or /stop.
+privacy-consent-transfers = Transferred outside the EU/EEA: { $transfers }.
+privacy-consent-no-transfers = Not transferred outside the EU/EEA.
 privacy-consent-category = { $category } (kept for { $retention })
 privacy-consent-no-recipients = nobody
 privacy-button-agree = Yes, I agree
@@ -104,6 +106,7 @@ privacy-button-invalid = This button is no longer valid. Nothing was changed.
 ## Data requests
 privacy-anonymous = You are writing anonymously as the group, so I cannot tell who you are: I show and change no personal data. Please write to me in a private chat.
 privacy-private-refused = I cannot write to you privately, and your data does not belong in this group. Please open a private chat with me and send /{ $command } there.
+privacy-private-link = I cannot write to you privately yet, and your data does not belong in this group. Open a private chat with me here, and I answer your request there: { $link }
 privacy-mydata-caption = Everything I keep about you, as JSON: your accounts, every record with its purpose, legal basis and retention, and your consents.
 privacy-mydata-nothing = I keep nothing about you.
 privacy-mydata-limit = You can get your data { $limit } times a day. Please try again after { $time } (UTC).

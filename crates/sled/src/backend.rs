@@ -138,6 +138,16 @@ impl Backend for SledBackend {
             .collect();
         let ops = batch.into_ops();
         let result = trees.as_slice().transaction(|txs| {
+            // Preconditions first, against the state before the batch.
+            for op in &ops {
+                if let Op::Expect { tree, key, value } = op {
+                    let i = index[tree.as_str()];
+                    let current = txs[i].get(key.as_slice())?;
+                    if current.as_deref() != value.as_deref() {
+                        return Err(ConflictableTransactionError::Abort(Abort::Conflict(i)));
+                    }
+                }
+            }
             for op in &ops {
                 match op {
                     Op::Put { tree, key, value } => {
@@ -146,13 +156,7 @@ impl Backend for SledBackend {
                     Op::Delete { tree, key } => {
                         txs[index[tree.as_str()]].remove(key.as_slice())?;
                     }
-                    Op::Expect { tree, key, value } => {
-                        let i = index[tree.as_str()];
-                        let current = txs[i].get(key.as_slice())?;
-                        if current.as_deref() != value.as_deref() {
-                            return Err(ConflictableTransactionError::Abort(Abort::Conflict(i)));
-                        }
-                    }
+                    Op::Expect { .. } => {}
                 }
             }
             Ok(())

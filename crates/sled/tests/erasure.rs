@@ -117,6 +117,11 @@ async fn erasing_a_leaves_none_of_a_on_disk_and_b_intact() {
     assert_eq!(b_address.value, b"CANARY-BOB-ADDRESS", "B is intact");
     drop(vault);
 
+    // The plaintext canaries were never written: the vault seals everything,
+    // so their absence proves that, not the erasure. What proves the erasure
+    // is A's data key — raw, and as wrapped in the keystore, where it was
+    // found before (the positive control above) — being gone: sled may still
+    // hold A's sealed bytes in old segments, and without the key they are noise.
     let id_decimal = A_ID.to_string();
     let a_canaries: Vec<&[u8]> = vec![
         b"CANARY-ALICE",

@@ -170,6 +170,15 @@ pub async fn batches(b: &dyn Backend) {
     assert_eq!(b.get("batch-b", b"new").await.unwrap(), Some(b"2".to_vec()));
     assert_eq!(b.get("batch-a", b"old").await.unwrap(), None);
     b.apply(Batch::new()).await.expect("an empty batch is fine");
+
+    // Preconditions see the state before the batch, wherever they stand.
+    let mut batch = Batch::new();
+    batch.put("batch-c", b"k".to_vec(), b"new".to_vec());
+    batch.expect("batch-c", b"k".to_vec(), None);
+    b.apply(batch)
+        .await
+        .expect("the precondition holds before the batch");
+    assert_eq!(b.get("batch-c", b"k").await.unwrap(), Some(b"new".to_vec()));
 }
 
 /// A batch whose precondition fails leaves nothing behind, in any tree.

@@ -18,9 +18,13 @@
 //! - `memory`: [`MemoryAdapter`], [`Users`] and the [`Person`] update builder
 //! - `conformance`: the backend conformance suite
 //! - `canaries`: byte-by-byte scans of a data directory
+//! - `telegram`: [`FakeTelegram`], a fake Telegram Bot API server that checks
+//!   every request against the Bot API specification
 
 pub mod canaries;
 pub mod conformance;
 pub mod memory;
+pub mod telegram;
 
 pub use memory::{MemoryAdapter, Person, SentMessage, Users};
+pub use telegram::{FakeTelegram, TgChat, TgUser};

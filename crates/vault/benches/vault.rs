@@ -12,7 +12,7 @@ use botwerk_core::{Identity, ManualClock, Platform, SubjectId};
 use botwerk_sled::{SledBackend, SledOptions};
 use botwerk_vault::{Actor, Category, Inventory, LegalBasis, Purpose, Vault, VaultOptions};
 use chrono::DateTime;
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 use tokio::runtime::Runtime;
 
 const VALUE: &[u8] =
@@ -131,7 +131,14 @@ fn erase_in(c: &mut Criterion, rt: &Runtime, store: usize, name: &str) {
     let b = open(rt);
     rt.block_on(fill(&b.vault, store.saturating_sub(10_000)));
     let mut group = c.benchmark_group("erase");
-    group.sample_size(10);
+    // Every iteration needs a fresh subject with 10k records, which takes far
+    // longer to write than to erase: flat sampling with one iteration per
+    // sample keeps the run to ten subjects.
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(1))
+        .measurement_time(Duration::from_millis(1));
     group.bench_function(name, |bench| {
         bench.iter_custom(|iterations| {
             let mut total = Duration::ZERO;
@@ -158,7 +165,11 @@ fn purge(c: &mut Criterion) {
     let rt = Runtime::new().expect("runtime");
     let b = open(&rt);
     let mut group = c.benchmark_group("purge");
-    group.sample_size(10);
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(1))
+        .measurement_time(Duration::from_millis(1));
     group.bench_function("100k expired records", |bench| {
         bench.iter_batched(
             || {

@@ -198,7 +198,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<Entry>, BackendError>;
 
     /// Applies every operation of `batch` atomically: all or nothing, also
-    /// across trees and across a crash.
+    /// across trees and across a crash. Preconditions ([`Op::Expect`]) are
+    /// checked against the state before the batch, wherever they stand in it.
     ///
     /// # Errors
     /// [`BackendError::Conflict`] when a precondition fails, a bad tree name,

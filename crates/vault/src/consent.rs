@@ -10,7 +10,9 @@ use botwerk_core::SubjectId;
 use crate::audit::AuditEvent;
 use crate::backend::Batch;
 use crate::error::VaultError;
-use crate::layout::{self, CONSENT};
+use crate::inventory::DIALOG_CATEGORY;
+use crate::layout::{self, Header, CONSENT, EXPIRY, RECORDS};
+use crate::records::split_state;
 use crate::vault::Vault;
 
 /// Asked for, given or taken back.
@@ -68,7 +70,89 @@ impl Vault {
         subject: SubjectId,
         event: ConsentEvent,
     ) -> Result<ConsentEntry, VaultError> {
-        let _guard = self.lock(subject).read().await;
+        // Ledger changes take the subject's write lock: no record can be
+        // written on the strength of a consent that is changing, and two
+        // appends never race for the same position.
+        let _guard = self.lock(subject).write().await;
+        let mut batch = Batch::new();
+        let entry = self.append_consent(&mut batch, subject, event).await?;
+        self.apply_audited(batch, audit_event(subject, &entry))
+            .await?;
+        self.backend.flush().await?;
+        Ok(entry)
+    }
+
+    /// Records the withdrawal `event` and, in the same atomic batch, erases
+    /// every record of `categories` and every dialog state kept for the
+    /// withdrawn purpose; durable when it returns. Returns how many records
+    /// were erased.
+    ///
+    /// # Errors
+    /// An erased subject, a backend failure or a failed integrity check.
+    pub async fn withdraw(
+        &self,
+        subject: SubjectId,
+        event: ConsentEvent,
+        categories: &[String],
+    ) -> Result<u64, VaultError> {
+        let _guard = self.lock(subject).write().await;
+        let mut batch = Batch::new();
+        let purpose = event.purpose.clone();
+        let entry = self.append_consent(&mut batch, subject, event).await?;
+        let mut erased = 0u64;
+        for category in categories {
+            let prefix = layout::category_prefix(subject, category);
+            self.for_each_key(RECORDS, &prefix, |key, value| {
+                if let Ok(header) = Header::decode(value) {
+                    batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+                }
+                batch.delete(RECORDS, key.to_vec());
+                erased += 1;
+            })
+            .await?;
+        }
+        let data_key = self.key(subject).await?;
+        let states = layout::category_prefix(subject, DIALOG_CATEGORY);
+        let mut unreadable = false;
+        self.for_each_key(RECORDS, &states, |key, value| {
+            let of_purpose = self
+                .open_record(&data_key, key, value)
+                .and_then(|record| Ok(split_state(&record.value)?.0 == purpose));
+            match of_purpose {
+                Ok(true) => {
+                    if let Ok(header) = Header::decode(value) {
+                        batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+                    }
+                    batch.delete(RECORDS, key.to_vec());
+                    erased += 1;
+                }
+                Ok(false) => {}
+                Err(_) => unreadable = true,
+            }
+        })
+        .await?;
+        if unreadable {
+            return Err(VaultError::Integrity(
+                "a dialog state failed its integrity check",
+            ));
+        }
+        self.apply_audited(batch, audit_event(subject, &entry))
+            .await?;
+        self.backend.flush().await?;
+        Ok(erased)
+    }
+
+    /// Adds the next ledger entry for `event` to `batch`. The caller holds the
+    /// subject's write lock.
+    async fn append_consent(
+        &self,
+        batch: &mut Batch,
+        subject: SubjectId,
+        event: ConsentEvent,
+    ) -> Result<ConsentEntry, VaultError> {
+        if !self.exists(subject).await? {
+            return Err(VaultError::Erased);
+        }
         let key = self.key(subject).await?;
         let history = self.consent_history(subject).await?;
         let entry = ConsentEntry {
@@ -80,25 +164,8 @@ impl Vault {
         storage_key.extend_from_slice(&entry.seq.to_be_bytes());
         let plain = serde_json::to_vec(&entry).map_err(|e| VaultError::Invalid(e.to_string()))?;
         let sealed = key.seal(&layout::ad(CONSENT, &storage_key, &[]), &plain);
-        let mut batch = Batch::new();
         batch.expect(CONSENT, storage_key.clone(), None);
         batch.put(CONSENT, storage_key, sealed);
-        let audit = match entry.event.action {
-            ConsentAction::Requested => AuditEvent::ConsentRequested {
-                subject,
-                purpose: entry.event.purpose.clone(),
-            },
-            ConsentAction::Granted => AuditEvent::ConsentGranted {
-                subject,
-                purpose: entry.event.purpose.clone(),
-            },
-            ConsentAction::Withdrawn => AuditEvent::ConsentWithdrawn {
-                subject,
-                purpose: entry.event.purpose.clone(),
-            },
-        };
-        self.apply_audited(batch, audit).await?;
-        self.backend.flush().await?;
         Ok(entry)
     }
 
@@ -166,5 +233,14 @@ impl Vault {
             .await?
             .get(purpose)
             .is_some_and(|e| e.event.action == ConsentAction::Granted))
+    }
+}
+
+fn audit_event(subject: SubjectId, entry: &ConsentEntry) -> AuditEvent {
+    let purpose = entry.event.purpose.clone();
+    match entry.event.action {
+        ConsentAction::Requested => AuditEvent::ConsentRequested { subject, purpose },
+        ConsentAction::Granted => AuditEvent::ConsentGranted { subject, purpose },
+        ConsentAction::Withdrawn => AuditEvent::ConsentWithdrawn { subject, purpose },
     }
 }

@@ -35,6 +35,14 @@ pub enum VaultError {
     /// The category is not declared in the inventory.
     #[error("data category `{0}` is not declared in the data inventory")]
     UnknownCategory(String),
+    /// The category's purpose needs consent that is not in force.
+    #[error("data category `{category}` needs consent for purpose `{purpose}`")]
+    NoConsent {
+        /// The category.
+        category: String,
+        /// Its purpose.
+        purpose: String,
+    },
     /// The subject does not exist or has been erased.
     #[error("the subject does not exist or has been erased")]
     Erased,

@@ -9,6 +9,9 @@ use std::fmt;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+/// The longest retention period a category may declare: 100 years.
+pub const MAX_RETENTION_DAYS: i64 = 36_525;
+
 /// The category of dialog states, which the vault declares for every bot.
 pub const DIALOG_CATEGORY: &str = "dialog-state";
 /// The purpose of dialog states.
@@ -154,7 +157,9 @@ pub enum InventoryError {
     #[error("data category `{0}` has no retention period: declare how long its records are kept")]
     NoRetention(String),
     /// A category's retention period is zero or negative.
-    #[error("data category `{0}` has a retention period that is not positive")]
+    #[error(
+        "data category `{0}` has a retention period that is not between one second and 100 years"
+    )]
     BadRetention(String),
     /// A name is declared twice.
     #[error("`{0}` is declared twice")]
@@ -287,7 +292,7 @@ impl InventoryBuilder {
             }
             match category.retention {
                 None => return Err(InventoryError::NoRetention(category.name)),
-                Some(d) if d <= Duration::zero() => {
+                Some(d) if d <= Duration::zero() || d > Duration::days(MAX_RETENTION_DAYS) => {
                     return Err(InventoryError::BadRetention(category.name))
                 }
                 Some(_) => {}

@@ -16,7 +16,7 @@ pub const MAX_KEY: usize = 512;
 pub const MAX_VALUE: usize = 1024 * 1024;
 
 /// A record as read back, with its times.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Record {
     /// The key it was written under.
     pub key: String,
@@ -26,6 +26,34 @@ pub struct Record {
     pub written_at: DateTime<Utc>,
     /// When the retention purge deletes it.
     pub expires_at: DateTime<Utc>,
+}
+
+// Key and value are personal data: Debug shows their sizes and the times.
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record")
+            .field("key", &format_args!("<{} bytes>", self.key.len()))
+            .field("value", &format_args!("<{} bytes>", self.value.len()))
+            .field("written_at", &self.written_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A check run under the subject's lock right before a write (the consent
+/// gate), so that nothing can change its answer before the write lands.
+#[async_trait::async_trait]
+pub trait WriteCheck: Send + Sync {
+    /// `Ok` when `subject` may get a record of `category`.
+    ///
+    /// # Errors
+    /// The reason the write is refused.
+    async fn check(
+        &self,
+        vault: &Vault,
+        subject: SubjectId,
+        category: &str,
+    ) -> Result<(), VaultError>;
 }
 
 /// The record key of the dialog state of a chat.
@@ -53,6 +81,23 @@ impl Vault {
         key: &str,
         value: &[u8],
     ) -> Result<(), VaultError> {
+        self.put_checked(subject, category, key, value, None).await
+    }
+
+    /// [`Vault::put`], with `check` run under the subject's lock right before
+    /// the write: a consent withdrawal or an erasure cannot slip in between
+    /// the check and the write.
+    ///
+    /// # Errors
+    /// What `check` returns, and the errors of [`Vault::put`].
+    pub async fn put_checked(
+        &self,
+        subject: SubjectId,
+        category: &str,
+        key: &str,
+        value: &[u8],
+        check: Option<&dyn WriteCheck>,
+    ) -> Result<(), VaultError> {
         let retention = self.check_category(category)?;
         if key.is_empty() || key.len() > MAX_KEY {
             return Err(VaultError::Invalid(format!(
@@ -65,10 +110,21 @@ impl Vault {
             )));
         }
         let _guard = self.lock(subject).read().await;
+        // Under the lock an erasure cannot run: a subject that exists now
+        // still exists when the batch applies.
+        if !self.exists(subject).await? {
+            return Err(VaultError::Erased);
+        }
+        if let Some(check) = check {
+            check.check(self, subject, category).await?;
+        }
         let data_key = self.key(subject).await?;
         let storage_key = layout::record_key(subject, category, &data_key, key);
         let now = self.clock.now();
-        let header = Header::new(now, now + retention).encode();
+        let expires = now
+            .checked_add_signed(retention)
+            .ok_or_else(|| VaultError::Invalid("retention period too long".into()))?;
+        let header = Header::new(now, expires).encode();
         let sealed = data_key.seal(
             &layout::ad(RECORDS, &storage_key, &header),
             &layout::record_plaintext(key, value),
@@ -119,6 +175,10 @@ impl Vault {
         if record.key != key {
             return Err(VaultError::Integrity("record key does not match"));
         }
+        // Past its retention a record is gone, whether or not the purge ran.
+        if record.expires_at <= self.clock.now() {
+            return Ok(None);
+        }
         Ok(Some(record))
     }
 
@@ -162,14 +222,31 @@ impl Vault {
             Err(e) => return Err(e),
         };
         let prefix = layout::category_prefix(subject, category);
-        let after = after.map(|k| layout::record_key(subject, category, &data_key, k));
-        let page = self
-            .backend
-            .scan(RECORDS, &prefix, after.as_deref(), limit)
-            .await?;
-        page.into_iter()
-            .map(|(storage_key, stored)| self.open_record(&data_key, &storage_key, &stored))
-            .collect()
+        let mut cursor = after.map(|k| layout::record_key(subject, category, &data_key, k));
+        let now = self.clock.now();
+        let mut live = Vec::with_capacity(limit.min(1024));
+        // Expired records (not yet purged) are skipped; scan on until the
+        // page is full, so that a short page still means the end.
+        loop {
+            let page = self
+                .backend
+                .scan(RECORDS, &prefix, cursor.as_deref(), limit)
+                .await?;
+            let full = page.len() == limit;
+            for (storage_key, stored) in page {
+                let record = self.open_record(&data_key, &storage_key, &stored)?;
+                cursor = Some(storage_key);
+                if record.expires_at > now {
+                    live.push(record);
+                    if live.len() == limit {
+                        return Ok(live);
+                    }
+                }
+            }
+            if !full {
+                return Ok(live);
+            }
+        }
     }
 
     /// Deletes the record under `key`; returns whether it existed.
@@ -210,13 +287,16 @@ impl Vault {
         subject: SubjectId,
         chat: &Chat,
     ) -> Result<Option<Vec<u8>>, VaultError> {
-        Ok(self
-            .get(subject, DIALOG_CATEGORY, &state_key(chat))
-            .await?
-            .map(|r| r.value))
+        let Some(record) = self.get(subject, DIALOG_CATEGORY, &state_key(chat)).await? else {
+            return Ok(None);
+        };
+        let (_, state) = split_state(&record.value)?;
+        Ok(Some(state.to_vec()))
     }
 
-    /// Stores the dialog state of `subject` in `chat`, sealed like any record.
+    /// Stores the dialog state of `subject` in `chat`, sealed like any record,
+    /// together with the dialog's purpose: withdrawing that purpose's consent
+    /// removes the state too.
     ///
     /// # Errors
     /// See [`Vault::put`].
@@ -224,9 +304,18 @@ impl Vault {
         &self,
         subject: SubjectId,
         chat: &Chat,
+        purpose: Option<&str>,
         state: &[u8],
     ) -> Result<(), VaultError> {
-        self.put(subject, DIALOG_CATEGORY, &state_key(chat), state)
+        let purpose = purpose.unwrap_or_default();
+        let mut value = Vec::with_capacity(1 + purpose.len() + state.len());
+        value.push(
+            u8::try_from(purpose.len())
+                .map_err(|_| VaultError::Invalid("purpose name too long".into()))?,
+        );
+        value.extend_from_slice(purpose.as_bytes());
+        value.extend_from_slice(state);
+        self.put(subject, DIALOG_CATEGORY, &state_key(chat), &value)
             .await
     }
 
@@ -239,4 +328,13 @@ impl Vault {
             .await
             .map(|_| ())
     }
+}
+
+/// Splits a stored dialog state into its purpose (empty: none) and the state.
+pub(crate) fn split_state(value: &[u8]) -> Result<(&str, &[u8]), VaultError> {
+    let bad = || VaultError::Integrity("dialog state malformed");
+    let len = usize::from(*value.first().ok_or_else(bad)?);
+    let purpose = value.get(1..1 + len).ok_or_else(bad)?;
+    let purpose = std::str::from_utf8(purpose).map_err(|_| bad())?;
+    Ok((purpose, &value[1 + len..]))
 }

@@ -59,8 +59,9 @@ impl InstanceSecret {
     /// See [`InstanceSecret::load_or_create`].
     pub fn load(path: &Path) -> Result<Self, VaultError> {
         check_mode(path)?;
-        let text =
-            fs::read_to_string(path).map_err(|e| problem(path, format!("cannot be read: {e}")))?;
+        let text = Zeroizing::new(
+            fs::read_to_string(path).map_err(|e| problem(path, format!("cannot be read: {e}")))?,
+        );
         let file: KeyFile = toml::from_str(&text).map_err(|e| {
             problem(
                 path,
@@ -76,9 +77,10 @@ impl InstanceSecret {
                 format!("has version {}, this Botwerk reads version 1", file.version),
             ));
         }
+        let (pepper, kek) = (Zeroizing::new(file.pepper), Zeroizing::new(file.kek));
         Ok(Self {
-            pepper: decode(path, "pepper", &file.pepper)?,
-            kek: decode(path, "kek", &file.kek)?,
+            pepper: decode(path, "pepper", &pepper)?,
+            kek: decode(path, "kek", &kek)?,
         })
     }
 
@@ -87,10 +89,14 @@ impl InstanceSecret {
         let mut kek = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(pepper.as_mut());
         OsRng.fill_bytes(kek.as_mut());
+        let (pepper_hex, kek_hex) = (
+            Zeroizing::new(hex::encode(pepper.as_ref())),
+            Zeroizing::new(hex::encode(kek.as_ref())),
+        );
         let text = Zeroizing::new(format!(
             "{HEADER}version = 1\npepper = \"{}\"\nkek = \"{}\"\n",
-            hex::encode(pepper.as_ref()),
-            hex::encode(kek.as_ref())
+            pepper_hex.as_str(),
+            kek_hex.as_str()
         ));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir)
@@ -99,11 +105,30 @@ impl InstanceSecret {
         // Write to a private temporary file, then rename: a crash never leaves
         // a half-written key file, and the key is never readable by others.
         let tmp = path.with_extension("key-new");
+        // A stale temporary file (or a planted symlink) is removed, and the
+        // new one is created exclusively: the secret lands only in a fresh
+        // file of mode 0600.
+        let _ = fs::remove_file(&tmp);
         write_private(&tmp, text.as_bytes())
             .and_then(|()| fs::rename(&tmp, path))
+            .and_then(|()| sync_dir(path))
             .map_err(|e| problem(path, format!("cannot be created: {e}")))?;
         tracing::info!(path = %path.display(), "created a new instance key file");
         Ok(Self { pepper, kek })
+    }
+
+    /// A value that identifies this key without revealing it: kept in the
+    /// store, so that a key file that does not belong to the data is refused.
+    pub(crate) fn check_value(&self) -> Vec<u8> {
+        use hmac::{Hmac, Mac};
+        let mut out = Vec::with_capacity(32);
+        for secret in [&self.kek, &self.pepper] {
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_ref())
+                .expect("HMAC takes any key length");
+            mac.update(b"botwerk key check v1");
+            out.extend_from_slice(&mac.finalize().into_bytes()[..16]);
+        }
+        out
     }
 
     /// The pepper of the pseudonym HMAC.
@@ -133,17 +158,33 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = fs::OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(true)
+        .create_new(true)
         .mode(0o600)
         .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
 
+/// Syncs the directory of `path`, so that a rename into it survives a crash.
+#[cfg(unix)]
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => fs::File::open(dir)?.sync_all(),
+        None => fs::File::open(".")?.sync_all(),
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(not(unix))]
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = fs::File::create(path)?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -236,6 +277,7 @@ mod tests {
             err.contains("`pepper` must be 64 hexadecimal digits"),
             "{err}"
         );
+        fs::remove_file(&path).unwrap();
         write_private(&path, b"not toml at all [").unwrap();
         let err = InstanceSecret::load(&path).err().unwrap().to_string();
         assert!(err.contains("is malformed"), "{err}");

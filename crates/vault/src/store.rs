@@ -13,6 +13,7 @@ impl From<VaultError> for StoreError {
             VaultError::Integrity(_) => Self::Integrity,
             VaultError::Invalid(why) => Self::Invalid(why),
             VaultError::Erased => Self::Erased,
+            VaultError::NoConsent { category, purpose } => Self::NoConsent { category, purpose },
             other => Self::backend(other),
         }
     }
@@ -43,9 +44,10 @@ impl Store for Vault {
         &self,
         subject: SubjectId,
         chat: &Chat,
+        purpose: Option<&str>,
         state: &[u8],
     ) -> Result<(), StoreError> {
-        Ok(Vault::save_state(self, subject, chat, state).await?)
+        Ok(Vault::save_state(self, subject, chat, purpose, state).await?)
     }
 
     async fn clear_state(&self, subject: SubjectId, chat: &Chat) -> Result<(), StoreError> {

@@ -20,6 +20,9 @@ use crate::secret::{self, InstanceSecret};
 /// against its erasure, different subjects rarely contend.
 const SHARDS: usize = 64;
 
+/// The entry of `META` that identifies the instance key the data belongs to.
+const KEY_CHECK: &[u8] = b"key-check";
+
 /// Where a vault keeps what is not in the backend.
 #[derive(Clone, Debug)]
 pub struct VaultOptions {
@@ -87,7 +90,29 @@ impl Vault {
         inventory: Inventory,
         options: VaultOptions,
     ) -> Result<Self, VaultError> {
+        let stored_check = backend.get(META, KEY_CHECK).await?;
+        let key_missing = std::fs::symlink_metadata(&options.key_file).is_err();
+        if stored_check.is_some() && key_missing {
+            return Err(VaultError::KeyFile {
+                path: options.key_file.clone(),
+                problem: "is missing, but the data directory holds data sealed under an instance key; restore the key file from your backup (a new key could not read the data)".into(),
+            });
+        }
         let secret = InstanceSecret::load_or_create(&options.key_file)?;
+        let check = secret.check_value();
+        match stored_check {
+            Some(stored) if stored != check => {
+                return Err(VaultError::KeyFile {
+                    path: options.key_file.clone(),
+                    problem: "does not belong to this data directory: its data is sealed under another instance key; use the key file that came with the data".into(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                backend.put(META, KEY_CHECK, &check).await?;
+                backend.flush().await?;
+            }
+        }
         let keystore = Arc::new(Keystore::open(&options.keystore, secret.kek())?);
         if let Some(dir) = options.keystore.parent() {
             if secret::inside(&options.key_file, dir) {
@@ -450,17 +475,31 @@ impl Vault {
 
     /// Finishes erasures that a crash interrupted after the key was destroyed.
     pub(crate) async fn finish_erasures(&self) -> Result<(), VaultError> {
-        let pending = self.backend.scan(ERASING, &[], None, 1024).await?;
-        for (key, receipt) in pending {
-            let Some(subject) = layout::subject_of(&key) else {
-                continue;
-            };
-            let receipt = String::from_utf8_lossy(&receipt).into_owned();
-            tracing::warn!(subject = %subject.log_tag(), "finishing an interrupted erasure");
-            self.erase_with_receipt(subject, receipt, crate::audit::Actor::System)
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .backend
+                .scan(ERASING, &[], after.as_deref(), 256)
                 .await?;
+            let full = page.len() == 256;
+            for (key, receipt) in &page {
+                let Some(subject) = layout::subject_of(key) else {
+                    continue;
+                };
+                // An erasure running right now holds the lock: leave it be.
+                if self.lock(subject).try_write().is_err() {
+                    continue;
+                }
+                let receipt = String::from_utf8_lossy(receipt).into_owned();
+                tracing::warn!(subject = %subject.log_tag(), "finishing an interrupted erasure");
+                self.erase_with_receipt(subject, receipt, crate::audit::Actor::System)
+                    .await?;
+            }
+            after = page.into_iter().last().map(|(k, _)| k);
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 }
 

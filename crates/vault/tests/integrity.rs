@@ -41,6 +41,45 @@ async fn a_flipped_byte_in_a_sealed_record_is_an_error() {
 }
 
 #[tokio::test]
+async fn a_record_moved_to_another_key_of_the_same_subject_is_an_error() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    f.vault.put(a, "orders", "1", b"first").await.unwrap();
+    f.vault.put(a, "orders", "2", b"second").await.unwrap();
+    f.vault.put(a, "address", "home", b"third").await.unwrap();
+    let records = f
+        .backend
+        .scan("records", a.as_bytes(), None, 10)
+        .await
+        .unwrap();
+    // Same subject, same data key: only the associated data tells them apart.
+    let (order_keys, others): (Vec<_>, Vec<_>) = records
+        .iter()
+        .partition(|(k, _)| k[17..].starts_with(b"orders"));
+    let (k1, v1) = &order_keys[0];
+    let (k2, _) = &order_keys[1];
+    f.backend.put("records", k2, v1).await.unwrap();
+    let _ = k1;
+    let results = [
+        f.vault.get(a, "orders", "1").await,
+        f.vault.get(a, "orders", "2").await,
+    ];
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(VaultError::Integrity(_)))),
+        "a moved record fails"
+    );
+    // Across categories, too.
+    let (k3, _) = &others[0];
+    f.backend.put("records", k3, v1).await.unwrap();
+    assert!(matches!(
+        f.vault.get(a, "address", "home").await,
+        Err(VaultError::Integrity(_))
+    ));
+}
+
+#[tokio::test]
 async fn a_record_copied_under_another_subjects_key_is_an_error() {
     let f = fixture().await;
     let a = f.vault.subject_for(&telegram(1)).await.unwrap();

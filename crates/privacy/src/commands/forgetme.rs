@@ -50,6 +50,8 @@ pub(crate) async fn press(ctx: &mut Ctx, privacy: &Privacy, nonce: Option<&str>)
     // Durable when it returns: only then is the person told.
     let receipt = privacy.vault.erase(subject, Actor::Subject).await?;
     ctx.forget_subject();
+    let adapter = std::sync::Arc::clone(ctx.adapter());
+    adapter.erased(&ctx.sender().identity).await;
     let text = ctx.t_with("privacy-forget-done", &[("receipt", receipt.id.into())]);
     reply::private_text(ctx, text, "forgetme").await
 }

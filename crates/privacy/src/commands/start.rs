@@ -4,7 +4,7 @@
 use botwerk_core::{Button, Buttons, Ctx, HandlerError, HandlerResult};
 
 use crate::buttons;
-use crate::notice::consent_text;
+use crate::notice::{consent_text, text_hash};
 use crate::privacy::Privacy;
 use crate::reply;
 
@@ -21,22 +21,23 @@ async fn age_confirmed(ctx: &mut Ctx, privacy: &Privacy) -> Result<bool, Handler
     Ok(history.iter().any(|e| e.event.age_confirmed == Some(true)))
 }
 
-/// Asks the age question.
-async fn ask_age(ctx: &mut Ctx, privacy: &Privacy) -> HandlerResult {
+/// Asks the age question; a yes goes on with `then` (or every purpose).
+pub(crate) async fn ask_age(ctx: &mut Ctx, privacy: &Privacy, then: Option<&str>) -> HandlerResult {
     let age = u32::from(privacy.policy.minimum_age.unwrap_or_default());
     let text = ctx.t_with("privacy-age-question", &[("age", age.into())]);
     let buttons = Buttons::row([
         Button::new(
             ctx.t_with("privacy-button-age-yes", &[("age", age.into())]),
-            buttons::age(true),
+            buttons::age(true, then),
         ),
-        Button::new(ctx.t("privacy-button-age-no"), buttons::age(false)),
+        Button::new(ctx.t("privacy-button-age-no"), buttons::age(false, None)),
     ]);
     reply::private(ctx, botwerk_core::Body::Text { text, buttons }, "start").await
 }
 
-/// Offers consent to one purpose: the consent text with agree and decline.
-async fn offer(
+/// Offers consent to one purpose: the consent text, with an agree button
+/// bound to the text's hash, and a decline button.
+pub(crate) async fn offer(
     ctx: &mut Ctx,
     privacy: &Privacy,
     purpose: &str,
@@ -47,6 +48,7 @@ async fn offer(
         return Ok(());
     };
     let body = consent_text(&privacy.texts, ctx.language(), privacy, declared);
+    let hash = text_hash(&body);
     let text = match header {
         Some(key) => format!("{}\n{body}", ctx.t(key)),
         None => body,
@@ -54,12 +56,9 @@ async fn offer(
     let buttons = Buttons::row([
         Button::new(
             ctx.t("privacy-button-agree"),
-            buttons::consent(purpose, true, age),
+            buttons::agree(purpose, &hash, age),
         ),
-        Button::new(
-            ctx.t("privacy-button-decline"),
-            buttons::consent(purpose, false, age),
-        ),
+        Button::new(ctx.t("privacy-button-decline"), buttons::decline(purpose)),
     ]);
     reply::private(ctx, botwerk_core::Body::Text { text, buttons }, "start").await
 }
@@ -96,7 +95,7 @@ pub(crate) async fn run(ctx: &mut Ctx, privacy: &Privacy) -> HandlerResult {
         return Ok(());
     }
     if !age_confirmed(ctx, privacy).await? {
-        return ask_age(ctx, privacy).await;
+        return ask_age(ctx, privacy, None).await;
     }
     offer_all(ctx, privacy, pending, privacy.policy.minimum_age.is_some()).await
 }
@@ -120,13 +119,22 @@ pub(crate) async fn age_answer(
     ctx: &mut Ctx,
     privacy: &Privacy,
     old_enough: bool,
+    then: Option<&str>,
 ) -> HandlerResult {
     if !old_enough {
         let text = ctx.t("privacy-age-too-young");
         return reply::private_text(ctx, text, "start").await;
     }
-    let pending = pending(ctx, privacy).await?;
-    offer_all(ctx, privacy, pending, true).await
+    match then {
+        Some(purpose) if privacy.config.marketing.as_deref() == Some(purpose) => {
+            super::subscribe::run(ctx, privacy, true).await
+        }
+        Some(purpose) => offer(ctx, privacy, purpose, None, true).await,
+        None => {
+            let pending = pending(ctx, privacy).await?;
+            offer_all(ctx, privacy, pending, true).await
+        }
+    }
 }
 
 /// Asks for consent to `purpose` (the gate, `/consent`), with the age
@@ -138,19 +146,14 @@ pub(crate) async fn ask_consent(
     header: &str,
 ) -> HandlerResult {
     if !age_confirmed(ctx, privacy).await? {
-        return ask_age(ctx, privacy).await;
+        return ask_age(ctx, privacy, Some(purpose)).await;
     }
-    offer(
-        ctx,
-        privacy,
-        purpose,
-        Some(header),
-        privacy.policy.minimum_age.is_some(),
-    )
-    .await
+    let age = privacy.policy.minimum_age.is_some();
+    offer(ctx, privacy, purpose, Some(header), age).await
 }
 
-/// Whether a consent press may go ahead as far as the age is concerned.
+/// Whether the person confirmed the minimum age: just now (`pressed_after_age`)
+/// or with an earlier consent.
 pub(crate) async fn age_ok(
     ctx: &mut Ctx,
     privacy: &Privacy,

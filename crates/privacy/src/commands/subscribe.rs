@@ -4,7 +4,7 @@
 use botwerk_core::{Body, Button, Buttons, Ctx, HandlerResult};
 use serde_json::json;
 
-use crate::commands::mechanism;
+use crate::commands::{mechanism, start};
 use crate::consent::ConsentStatus;
 use crate::notice::consent_text;
 use crate::privacy::{Privacy, SUBSCRIPTIONS};
@@ -12,8 +12,9 @@ use crate::{buttons, reply, requests};
 
 const KIND: &str = "subscribe";
 
-/// `/subscribe`: records the request and asks for confirmation.
-pub(crate) async fn run(ctx: &mut Ctx, privacy: &Privacy) -> HandlerResult {
+/// `/subscribe`: records the request and asks for confirmation; asks the age
+/// first where the policy sets a minimum (`age_confirmed`: just answered).
+pub(crate) async fn run(ctx: &mut Ctx, privacy: &Privacy, age_confirmed: bool) -> HandlerResult {
     let Some(purpose) = privacy
         .config
         .marketing
@@ -30,14 +31,19 @@ pub(crate) async fn run(ctx: &mut Ctx, privacy: &Privacy) -> HandlerResult {
             return reply::private_text(ctx, text, "subscribe").await;
         }
     }
+    if !start::age_ok(ctx, privacy, age_confirmed).await? {
+        return start::ask_age(ctx, privacy, Some(&purpose.name)).await;
+    }
     let subject = ctx.subject().await?;
     let lang = ctx.language().to_owned();
+    let age = privacy.policy.minimum_age.map(|_| true);
     privacy
         .request(
             subject,
             &purpose,
             &lang,
             mechanism(ctx, "command-subscribe"),
+            age,
         )
         .await?;
     let nonce =
@@ -69,19 +75,21 @@ pub(crate) async fn confirm(ctx: &mut Ctx, privacy: &Privacy, nonce: &str) -> Ha
         return reply::private_text(ctx, text, "subscribe").await;
     }
     let lang = ctx.language().to_owned();
+    let age = privacy.policy.minimum_age.map(|_| true);
     privacy
         .grant(
             subject,
             &purpose,
             &lang,
             mechanism(ctx, "double-opt-in"),
-            None,
+            age,
         )
         .await?;
     // Whom to write to later: the raw ids, sealed in the person's records.
+    // The identity only: marketing goes to the person privately, never
+    // into the chat (a group, say) where the button was pressed.
     let subscription = json!({
         "identity": ctx.sender().identity,
-        "chat": ctx.chat(),
         "language": lang,
         "since": ctx.now(),
     });
