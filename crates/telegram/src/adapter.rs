@@ -1,0 +1,547 @@
+//! `TelegramAdapter`: long polling that confirms only what was handled, and
+//! sending within Telegram's limits.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use botwerk_core::{
+    Adapter, AdapterError, Body, ChatKind, CommandInfo, Content, Incoming, Intake, MessageId,
+    Outcome, Outgoing, Platform, Secret, Sent, Target,
+};
+use teloxide::payloads::setters::*;
+use teloxide::requests::{Request, Requester};
+use teloxide::types::{AllowedUpdate, BotCommand, ChatId, InputFile, MessageId as TgMessageId};
+use teloxide::{Bot, RequestError};
+use tokio::time::Instant;
+
+use crate::convert::{convert, BotInfo, Converted, TelegramOrigin};
+use crate::journal::Journal;
+use crate::limits::{Limiter, Limits};
+use crate::send::{self, adapter_error, keyboard, redact, with_retry, MAX_CAPTION, MAX_TEXT};
+
+/// How long a deep link for a refused private answer stays valid.
+const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
+
+/// How the Telegram adapter connects.
+#[derive(Clone, Debug)]
+pub struct TelegramConfig {
+    /// The bot token from @BotFather.
+    pub token: Secret,
+    /// The Bot API server (`https://api.telegram.org` when `None`): a
+    /// self-hosted Bot API server, or a fake in tests.
+    pub api_url: Option<url::Url>,
+    /// How long one `getUpdates` long poll waits.
+    pub poll_timeout: Duration,
+    /// How fast the adapter sends.
+    pub limits: Limits,
+    /// Where the journal of handled updates is kept (the instance's data directory).
+    pub state_dir: PathBuf,
+}
+
+impl TelegramConfig {
+    /// A configuration with the token, Telegram's own server, a 25-second
+    /// long poll, Telegram's limits and the journal in `state_dir`.
+    pub fn new(token: Secret, state_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            token,
+            api_url: None,
+            poll_timeout: Duration::from_secs(25),
+            limits: Limits::default(),
+            state_dir: state_dir.into(),
+        }
+    }
+}
+
+/// The error of setting up the adapter.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TelegramError {
+    /// The HTTP client cannot be built.
+    #[error("the HTTP client cannot be built: {0}")]
+    Client(String),
+    /// The journal cannot be opened.
+    #[error("the journal of handled updates {} cannot be opened", path.display())]
+    Journal {
+        /// The journal file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Updates handed to the runtime and not yet finished, and the highest id seen.
+#[derive(Default)]
+struct Progress {
+    pending: BTreeSet<u32>,
+    last_seen: Option<u32>,
+}
+
+impl Progress {
+    /// The offset that confirms exactly the updates that are finished: all
+    /// below the first pending one.
+    fn offset(&self) -> Option<u32> {
+        match (self.pending.first(), self.last_seen) {
+            (Some(first), _) => Some(*first),
+            (None, Some(last)) => Some(last + 1),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A request from a group whose private answer waits for the person to open
+/// a private chat with the bot.
+struct Waiting {
+    user_id: i64,
+    content: Content,
+    until: Instant,
+}
+
+/// A messenger connection to Telegram.
+pub struct TelegramAdapter {
+    bot: Bot,
+    config: TelegramConfig,
+    me: OnceLock<BotInfo>,
+    limiter: Limiter,
+    journal: Arc<Mutex<Journal>>,
+    progress: Mutex<Progress>,
+    waiting: Mutex<HashMap<String, Waiting>>,
+    links_by_update: Mutex<HashMap<u32, String>>,
+}
+
+impl TelegramAdapter {
+    /// An adapter for `config`; nothing is contacted before `run`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built or the journal cannot be opened.
+    pub fn new(config: TelegramConfig) -> Result<Arc<Self>, TelegramError> {
+        let mut client = teloxide::net::default_reqwest_settings()
+            .timeout(config.poll_timeout + Duration::from_secs(15));
+        let loopback = config
+            .api_url
+            .as_ref()
+            .and_then(|u| u.host_str())
+            .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+        if loopback {
+            client = client.no_proxy();
+        }
+        let client = client
+            .build()
+            .map_err(|e| TelegramError::Client(redact(&e, config.token.expose())))?;
+        let mut bot = Bot::with_client(config.token.expose(), client);
+        if let Some(url) = &config.api_url {
+            bot = bot.set_api_url(url.clone());
+        }
+        let path = config.state_dir.join("telegram.journal");
+        let journal =
+            Journal::open(&path).map_err(|source| TelegramError::Journal { path, source })?;
+        let last_seen = journal.last();
+        Ok(Arc::new(Self {
+            bot,
+            limiter: Limiter::new(config.limits),
+            config,
+            me: OnceLock::new(),
+            journal: Arc::new(Mutex::new(journal)),
+            progress: Mutex::new(Progress {
+                pending: BTreeSet::new(),
+                last_seen,
+            }),
+            waiting: Mutex::new(HashMap::new()),
+            links_by_update: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    fn token(&self) -> &str {
+        self.config.token.expose()
+    }
+
+    /// Asks Telegram who the bot is, retrying with backoff until it answers
+    /// or the intake stops.
+    async fn connect(&self, intake: &Intake) -> Option<BotInfo> {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let result = tokio::select! {
+                () = intake.stopped() => return None,
+                result = self.bot.get_me().send() => result,
+            };
+            match result {
+                Ok(me) => {
+                    return Some(BotInfo {
+                        id: me.user.id.0,
+                        username: me.user.username.clone().unwrap_or_default(),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(error = %redact(&e, self.token()), "Telegram does not answer getMe; retrying");
+                    tokio::select! {
+                        () = intake.stopped() => return None,
+                        () = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                }
+            }
+        }
+    }
+
+    /// Registers the commands, in the default language and in every other.
+    async fn register(&self, commands: &[CommandInfo]) {
+        let mut languages: BTreeSet<&str> = BTreeSet::new();
+        for info in commands {
+            languages.extend(info.descriptions.keys().map(String::as_str));
+        }
+        for lang in languages {
+            let list: Vec<BotCommand> = commands
+                .iter()
+                .map(|c| {
+                    let text = c
+                        .descriptions
+                        .get(lang)
+                        .or_else(|| c.descriptions.get("en"))
+                        .cloned()
+                        .unwrap_or_else(|| c.name.clone());
+                    BotCommand::new(c.name.clone(), text.chars().take(256).collect::<String>())
+                })
+                .collect();
+            let request = self.bot.set_my_commands(list);
+            let result = if lang == "en" {
+                request.send().await
+            } else {
+                request.language_code(lang).send().await
+            };
+            if let Err(e) = result {
+                tracing::warn!(lang, error = %redact(&e, self.token()), "could not register the commands");
+            }
+        }
+    }
+
+    /// Turns a `/start <payload>` from a deep link back into the request that
+    /// could not be answered in the group.
+    fn resume(&self, mut incoming: Incoming) -> Incoming {
+        let Content::Command { name, args } = &incoming.content else {
+            return incoming;
+        };
+        if name != "start" || args.is_empty() || !incoming.chat.is_private() {
+            return incoming;
+        }
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        waiting.retain(|_, w| w.until > now);
+        let user: i64 = incoming
+            .sender
+            .identity
+            .user
+            .as_str()
+            .parse()
+            .unwrap_or_default();
+        if waiting.get(args).is_some_and(|w| w.user_id == user) {
+            if let Some(w) = waiting.remove(args) {
+                incoming.content = w.content;
+            }
+        }
+        incoming
+    }
+
+    /// Takes one update: skips what was handled or is in hand, hands the rest
+    /// to the runtime.
+    async fn take(&self, update: teloxide::types::Update, intake: &Intake, me: &BotInfo) -> bool {
+        let id = update.id.0;
+        {
+            let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            progress.last_seen = Some(progress.last_seen.map_or(id, |l| l.max(id)));
+            if journal.contains(id) || progress.pending.contains(&id) {
+                return true;
+            }
+        }
+        let incoming = match convert(&update, me) {
+            Converted::Incoming(incoming) => self.resume(incoming),
+            Converted::Skip(reason) => {
+                tracing::debug!(reason, "update skipped");
+                self.record(id).await;
+                return true;
+            }
+        };
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .insert(id);
+        if intake.submit(incoming).await.is_err() {
+            self.progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pending
+                .remove(&id);
+            return false;
+        }
+        true
+    }
+
+    /// Journals `id` as handled and lets the offset move past it.
+    async fn record(&self, id: u32) {
+        let journal = Arc::clone(&self.journal);
+        let written = tokio::task::spawn_blocking(move || {
+            journal.lock().unwrap_or_else(|e| e.into_inner()).record(id)
+        })
+        .await;
+        if !matches!(written, Ok(Ok(()))) {
+            // Not confirmed either: Telegram resends it after a restart.
+            tracing::error!("could not journal a handled update");
+            return;
+        }
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .remove(&id);
+    }
+
+    async fn poll(&self, intake: &Intake, me: &BotInfo) -> Result<(), AdapterError> {
+        let mut backoff = Duration::from_millis(500);
+        let timeout = u32::try_from(self.config.poll_timeout.as_secs()).unwrap_or(25);
+        loop {
+            let offset = self
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .offset();
+            let mut request = self
+                .bot
+                .get_updates()
+                .timeout(timeout)
+                .limit(100)
+                .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
+            if let Some(offset) = offset {
+                request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
+            }
+            let result = tokio::select! {
+                () = intake.stopped() => return Ok(()),
+                result = request.send() => result,
+            };
+            let wait = match result {
+                Ok(updates) => {
+                    backoff = Duration::from_millis(500);
+                    for update in updates {
+                        if !self.take(update, intake, me).await {
+                            return Ok(());
+                        }
+                    }
+                    continue;
+                }
+                Err(RequestError::RetryAfter(secs)) => secs.duration(),
+                Err(e) => {
+                    tracing::warn!(error = %redact(&e, self.token()), "getUpdates failed; retrying");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    wait
+                }
+            };
+            tokio::select! {
+                () = intake.stopped() => return Ok(()),
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    fn chat_id(id: &str) -> Result<i64, AdapterError> {
+        id.parse()
+            .map_err(|_| AdapterError::Invalid("a Telegram chat id is a number".into()))
+    }
+
+    async fn deliver(&self, chat: i64, group: bool, body: &Body) -> Result<Sent, RequestError> {
+        let limiter = || self.limiter.acquire(chat, group);
+        match body {
+            Body::Text { text, buttons } => {
+                let parts = send::split(text, MAX_TEXT);
+                let count = parts.len();
+                let mut last = None;
+                for (i, part) in parts.into_iter().enumerate() {
+                    let markup = if i + 1 == count {
+                        keyboard(buttons)
+                    } else {
+                        None
+                    };
+                    let message = with_retry(limiter, || {
+                        let mut request = self.bot.send_message(ChatId(chat), part.clone());
+                        if let Some(markup) = markup.clone() {
+                            request = request.reply_markup(markup);
+                        }
+                        request.send()
+                    })
+                    .await?;
+                    last = Some(message.id.0);
+                }
+                Ok(Sent {
+                    message: last.map(|id| MessageId::from(i64::from(id))),
+                })
+            }
+            Body::File { file, caption } => {
+                let fits = caption
+                    .as_ref()
+                    .is_none_or(|c| c.encode_utf16().count() <= MAX_CAPTION);
+                let message = with_retry(limiter, || {
+                    let input = InputFile::memory(file.bytes.clone()).file_name(file.name.clone());
+                    let mut request = self.bot.send_document(ChatId(chat), input);
+                    if let (Some(caption), true) = (caption, fits) {
+                        request = request.caption(caption.clone());
+                    }
+                    request.send()
+                })
+                .await?;
+                if let (Some(caption), false) = (caption, fits) {
+                    let text = Body::Text {
+                        text: caption.clone(),
+                        buttons: botwerk_core::Buttons::none(),
+                    };
+                    Box::pin(self.deliver(chat, group, &text)).await?;
+                }
+                Ok(Sent {
+                    message: Some(MessageId::from(i64::from(message.id.0))),
+                })
+            }
+            Body::Edit {
+                message,
+                text,
+                buttons,
+            } => {
+                let id: i32 = message
+                    .as_str()
+                    .parse()
+                    .map_err(|_| RequestError::Api(teloxide::ApiError::MessageToEditNotFound))?;
+                let text: String = send::split(text, MAX_TEXT)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                let edited = with_retry(limiter, || {
+                    let mut request =
+                        self.bot
+                            .edit_message_text(ChatId(chat), TgMessageId(id), text.clone());
+                    if let Some(markup) = keyboard(buttons) {
+                        request = request.reply_markup(markup);
+                    }
+                    request.send()
+                })
+                .await?;
+                Ok(Sent {
+                    message: Some(MessageId::from(i64::from(edited.id.0))),
+                })
+            }
+        }
+    }
+
+    /// Keeps the request of a refused private answer for a deep link; one
+    /// link per update.
+    fn deep_link(&self, origin: &TelegramOrigin) -> String {
+        let me = self
+            .me
+            .get()
+            .map(|m| m.username.clone())
+            .unwrap_or_default();
+        let mut links = self
+            .links_by_update
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if links.len() > 10_000 {
+            links.clear();
+        }
+        let token = links
+            .entry(origin.update_id)
+            .or_insert_with(|| {
+                let token = botwerk_core::SubjectId::from_bytes(random_bytes()).to_string();
+                self.waiting
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(
+                        token.clone(),
+                        Waiting {
+                            user_id: origin.user_id,
+                            content: origin.content.clone(),
+                            until: Instant::now() + DEEP_LINK_TTL,
+                        },
+                    );
+                token
+            })
+            .clone();
+        format!("https://t.me/{me}?start={token}")
+    }
+}
+
+/// 16 random bytes for a deep-link payload (it carries no personal data).
+fn random_bytes() -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for chunk in out.chunks_mut(8) {
+        let n = std::collections::hash_map::RandomState::new();
+        let v = std::hash::BuildHasher::hash_one(&n, Instant::now());
+        chunk.copy_from_slice(&v.to_le_bytes()[..chunk.len()]);
+    }
+    out
+}
+
+#[async_trait]
+impl Adapter for TelegramAdapter {
+    fn platform(&self) -> Platform {
+        Platform::Telegram
+    }
+
+    async fn run(&self, intake: Intake) -> Result<(), AdapterError> {
+        let Some(me) = self.connect(&intake).await else {
+            return Ok(());
+        };
+        let me = self.me.get_or_init(|| me).clone();
+        if let Err(e) = self.bot.delete_webhook().send().await {
+            tracing::warn!(error = %redact(&e, self.token()), "could not remove a webhook");
+        }
+        self.register(intake.commands()).await;
+        tracing::info!("connected to Telegram; polling for updates");
+        self.poll(&intake, &me).await
+    }
+
+    async fn send(&self, out: Outgoing) -> Result<Sent, AdapterError> {
+        let (chat, group, from_group) = match &out.target {
+            Target::Chat(chat) => (
+                Self::chat_id(chat.id.as_str())?,
+                chat.kind == ChatKind::Group,
+                false,
+            ),
+            Target::Private { user, from } => {
+                let from_group = from.as_ref().is_some_and(|c| c.kind == ChatKind::Group);
+                // A private chat's id on Telegram is the user's id.
+                (Self::chat_id(user.user.as_str())?, false, from_group)
+            }
+        };
+        match self.deliver(chat, group, &out.body).await {
+            Ok(sent) => Ok(sent),
+            Err(e) if from_group && send::is_forbidden(&e) => {
+                match out.origin.get::<TelegramOrigin>() {
+                    Some(origin) => Err(AdapterError::NeedsPrivateChat {
+                        link: self.deep_link(origin),
+                    }),
+                    None => Err(adapter_error(e, self.token())),
+                }
+            }
+            Err(e) => Err(adapter_error(e, self.token())),
+        }
+    }
+
+    async fn finished(&self, incoming: &Incoming, outcome: Outcome) {
+        let Some(origin) = incoming.origin.get::<TelegramOrigin>() else {
+            return;
+        };
+        if let Some(callback) = &origin.callback {
+            let answer = self
+                .bot
+                .answer_callback_query(callback.clone().into())
+                .send()
+                .await;
+            if let Err(e) = answer {
+                tracing::debug!(error = %redact(&e, self.token()), "could not answer a callback query");
+            }
+        }
+        if outcome != Outcome::Dropped {
+            self.record(origin.update_id).await;
+        }
+    }
+}

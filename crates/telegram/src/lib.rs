@@ -1,0 +1,44 @@
+//! # botwerk-telegram
+//!
+//! The Telegram adapter of Botwerk, on [teloxide](https://docs.rs/teloxide)
+//! 0.17: the only crate of Botwerk that names teloxide.
+//!
+//! - Updates (text, commands including `/cmd@botname`, button presses, the
+//!   chat's kind, the user's `language_code`) become `Incoming` through the
+//!   pure [`convert`] function; other updates are skipped with a debug log.
+//! - `Outgoing` becomes `sendMessage` with inline keyboards (split past 4096
+//!   characters), `sendDocument`, `editMessageText`; button presses are
+//!   answered with `answerCallbackQuery`; commands are registered with
+//!   `setMyCommands` in every language of the bot.
+//! - Long polling confirms an update only once it is handled, and journals
+//!   handled ids, so a restart after a crash neither loses nor repeats one.
+//! - Private answers go to the person's private chat; when Telegram refuses
+//!   (the person never started the bot), the caller gets a deep link to post
+//!   in the group, and the request is answered once the person opens it.
+//! - Sending keeps to Telegram's limits and waits out every 429.
+//!
+//! ```no_run
+//! use botwerk_core::Secret;
+//! use botwerk_telegram::{TelegramAdapter, TelegramConfig};
+//!
+//! let config = TelegramConfig::new(Secret::new("123:token"), "botwerk-data");
+//! let adapter = TelegramAdapter::new(config)?;
+//! # Ok::<(), botwerk_telegram::TelegramError>(())
+//! ```
+//!
+//! # Layout
+//! - `convert`: [`convert`], update to `Incoming`
+//! - `adapter`: [`TelegramAdapter`] and [`TelegramConfig`]
+//! - `send`: messages as API calls, retries after 429
+//! - `limits`: [`Limits`] and the send limiter
+//! - `journal`: handled update ids
+
+mod adapter;
+mod convert;
+mod journal;
+mod limits;
+mod send;
+
+pub use adapter::{TelegramAdapter, TelegramConfig, TelegramError};
+pub use convert::{convert, BotInfo, Converted};
+pub use limits::Limits;
