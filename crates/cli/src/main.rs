@@ -1,11 +1,14 @@
-//! `botwerk`: runs the demo shop on the console, and (as they land) many bot
-//! instances from one configuration file and the operator's commands.
+//! `botwerk`: runs the demo shop on the console, many bot instances from one
+//! configuration file, and (as they land) the operator's commands.
+
+mod bots;
+mod config;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use botwerk::console::{ConsoleAdapter, ConsoleOptions};
-use botwerk::privacy::Policy;
 use botwerk::Instance;
 use clap::{Parser, Subcommand};
 
@@ -13,35 +16,39 @@ use clap::{Parser, Subcommand};
 ///
 /// Without a subcommand, runs the demo shop bot on this console: type a
 /// message and press Enter, or pipe a script of messages in, one per line.
+/// With BOTWERK_TELEGRAM_TOKEN set, the demo also serves Telegram.
 #[derive(Debug, Parser)]
 #[command(name = "botwerk", version)]
 struct Cli {
     /// Where the demo keeps its data.
-    #[arg(
-        long,
-        env = "BOTWERK_DATA",
-        default_value = "botwerk-data",
-        global = true
-    )]
+    #[arg(long, env = "BOTWERK_DATA", default_value = "botwerk-data")]
     data_dir: PathBuf,
 
     /// The instance key file (created on first start, mode 0600); by default
     /// inside the data directory, which production avoids.
-    #[arg(long, env = "BOTWERK_KEY_FILE", global = true)]
+    #[arg(long, env = "BOTWERK_KEY_FILE")]
     key_file: Option<PathBuf>,
 
     /// The privacy policy file (TOML); the demo uses its sample policy
     /// (bots/shop/policy.toml) without it.
-    #[arg(long, env = "BOTWERK_POLICY", global = true)]
+    #[arg(long, env = "BOTWERK_POLICY")]
     policy: Option<PathBuf>,
 
     /// Where files the bot sends on the console are saved.
-    #[arg(long, default_value = "botwerk-downloads", global = true)]
+    #[arg(long, default_value = "botwerk-downloads")]
     downloads: PathBuf,
 
     /// The language you speak to the demo (`en`, `de`); by default from LANG.
     #[arg(long)]
     lang: Option<String>,
+
+    /// Also serve Telegram with this bot token (`env:NAME` and `file:PATH` work too).
+    #[arg(long, env = "BOTWERK_TELEGRAM_TOKEN", hide_env_values = true)]
+    telegram_token: Option<String>,
+
+    /// The Bot API server for --telegram-token (a self-hosted one).
+    #[arg(long, env = "BOTWERK_TELEGRAM_API_URL")]
+    telegram_api_url: Option<String>,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -51,6 +58,12 @@ struct Cli {
 enum Command {
     /// Run the demo shop bot on the console (what `botwerk` alone does).
     Demo,
+    /// Run every instance of a configuration file (see botwerk.example.toml).
+    Run {
+        /// The configuration file.
+        #[arg(long, short, env = "BOTWERK_CONFIG")]
+        config: PathBuf,
+    },
 }
 
 fn init_logging() {
@@ -71,18 +84,22 @@ async fn demo(cli: &Cli) -> anyhow::Result<()> {
     if let Some(lang) = &cli.lang {
         options.locale = Some(lang.clone());
     }
-    let policy = match &cli.policy {
-        Some(path) => Policy::load(path)?,
-        None => Policy::parse(
-            botwerk_shop::SAMPLE_POLICY,
-            std::path::Path::new("bots/shop/policy.toml"),
-        )?,
-    };
-    let mut builder = Instance::builder(botwerk_shop::bot())
+    let (bot, sample, sample_name) = bots::bot("shop").expect("the shop is built in");
+    let policy = bots::policy(cli.policy.as_deref(), sample, sample_name)?;
+    let mut builder = Instance::builder(bot)
         .data_dir(&cli.data_dir)
         .policy(policy);
     if let Some(key_file) = &cli.key_file {
         builder = builder.key_file(key_file);
+    }
+    if let Some(token) = &cli.telegram_token {
+        let section = config::TelegramSection {
+            token: token.clone(),
+            api_url: cli.telegram_api_url.clone(),
+        };
+        if let Some(adapter) = run::telegram(Some(&section), &cli.data_dir)? {
+            builder = builder.adapter(adapter);
+        }
     }
     let instance = builder.build().await?;
     instance
@@ -96,8 +113,9 @@ async fn demo(cli: &Cli) -> anyhow::Result<()> {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let result = match cli.command {
+    let result = match &cli.command {
         None | Some(Command::Demo) => demo(&cli).await,
+        Some(Command::Run { config }) => run::run(config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

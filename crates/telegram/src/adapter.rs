@@ -110,6 +110,9 @@ pub struct TelegramAdapter {
     progress: Mutex<Progress>,
     waiting: Mutex<HashMap<String, Waiting>>,
     links_by_update: Mutex<HashMap<u32, String>>,
+    /// Woken when an update finishes, so that the next poll confirms it at
+    /// once instead of after the long poll in flight.
+    finished_one: tokio::sync::Notify,
 }
 
 impl TelegramAdapter {
@@ -138,19 +141,18 @@ impl TelegramAdapter {
         let path = config.state_dir.join("telegram.journal");
         let journal =
             Journal::open(&path).map_err(|source| TelegramError::Journal { path, source })?;
-        let last_seen = journal.last();
         Ok(Arc::new(Self {
             bot,
             limiter: Limiter::new(config.limits),
             config,
             me: OnceLock::new(),
             journal: Arc::new(Mutex::new(journal)),
-            progress: Mutex::new(Progress {
-                pending: BTreeSet::new(),
-                last_seen,
-            }),
+            // No offset at first: Telegram then resends every update not yet
+            // confirmed, and the journal tells which of them were handled.
+            progress: Mutex::new(Progress::default()),
             waiting: Mutex::new(HashMap::new()),
             links_by_update: Mutex::new(HashMap::new()),
+            finished_one: tokio::sync::Notify::new(),
         }))
     }
 
@@ -297,6 +299,7 @@ impl TelegramAdapter {
             .unwrap_or_else(|e| e.into_inner())
             .pending
             .remove(&id);
+        self.finished_one.notify_one();
     }
 
     async fn poll(&self, intake: &Intake, me: &BotInfo) -> Result<(), AdapterError> {
@@ -317,8 +320,12 @@ impl TelegramAdapter {
             if let Some(offset) = offset {
                 request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
             }
+            // A long poll in flight is dropped when an update finishes: its
+            // updates are not confirmed, so Telegram resends them to the next
+            // poll, which confirms what finished.
             let result = tokio::select! {
                 () = intake.stopped() => return Ok(()),
+                () = self.finished_one.notified() => continue,
                 result = request.send() => result,
             };
             let wait = match result {
@@ -530,6 +537,11 @@ impl Adapter for TelegramAdapter {
         let Some(origin) = incoming.origin.get::<TelegramOrigin>() else {
             return;
         };
+        // Journaled first: once Telegram sees the answer, the update counts
+        // as handled for good.
+        if outcome != Outcome::Dropped {
+            self.record(origin.update_id).await;
+        }
         if let Some(callback) = &origin.callback {
             let answer = self
                 .bot
@@ -539,9 +551,6 @@ impl Adapter for TelegramAdapter {
             if let Err(e) = answer {
                 tracing::debug!(error = %redact(&e, self.token()), "could not answer a callback query");
             }
-        }
-        if outcome != Outcome::Dropped {
-            self.record(origin.update_id).await;
         }
     }
 }

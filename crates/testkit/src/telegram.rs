@@ -203,6 +203,21 @@ impl FakeTelegram {
         self.shared.lock().confirmed
     }
 
+    /// Waits until a `getUpdates` call confirmed the update `update_id`: the bot
+    /// handled it (a bot that confirms only handled updates, that is).
+    ///
+    /// # Panics
+    /// After `timeout`, listing what was sent and the violations seen.
+    pub async fn wait_confirmed(&self, update_id: u32, timeout: Duration) {
+        let confirmed = || (self.confirmed_offset() > update_id).then_some(());
+        if self.wait_until(timeout, confirmed).await.is_none() {
+            panic!(
+                "{}",
+                self.report(&format!("update {update_id} confirmed"), timeout)
+            );
+        }
+    }
+
     /// How many updates are queued and not yet confirmed.
     pub fn pending_updates(&self) -> usize {
         self.shared.lock().pending()

@@ -1,0 +1,282 @@
+//! The configuration file of `botwerk run`: one `[[instance]]` per bot
+//! instance, checked strictly, with errors that name the file, the key and
+//! the fix.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The error of a configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("config file {}{}: {message}", file.display(), line.map(|l| format!(", line {l}")).unwrap_or_default())]
+pub struct ConfigError {
+    /// The file.
+    pub file: PathBuf,
+    /// The line of the problem, when known.
+    pub line: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The instances to run.
+    #[serde(default, rename = "instance")]
+    pub instances: Vec<InstanceConfig>,
+}
+
+/// One `[[instance]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// A name unique in the file, for logs and operator commands.
+    pub name: String,
+    /// Which bot runs: one of [`BOTS`].
+    pub bot: String,
+    /// Where the instance keeps its data.
+    pub data_dir: PathBuf,
+    /// The instance key file (by default `instance.key` in the data directory).
+    pub key_file: Option<PathBuf>,
+    /// The privacy policy file (by default the bot's sample policy).
+    pub policy: Option<PathBuf>,
+    /// The Telegram connection.
+    pub telegram: Option<TelegramSection>,
+}
+
+/// `[instance.telegram]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramSection {
+    /// The bot token: the token itself, `env:NAME` or `file:PATH`.
+    pub token: String,
+    /// A self-hosted Bot API server.
+    pub api_url: Option<String>,
+}
+
+/// The bots this binary can run.
+pub const BOTS: &[&str] = &["shop"];
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl Config {
+    /// Reads and checks the file at `path`.
+    ///
+    /// # Errors
+    /// A file that cannot be read, does not parse, names an unknown key or
+    /// bot, repeats a name or a data directory, or lacks a token.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            line: None,
+            message: format!("cannot be read: {e}"),
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and checks configuration text; `path` names it in errors.
+    ///
+    /// # Errors
+    /// See [`Config::load`].
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let error = |offset: Option<usize>, message: String| ConfigError {
+            file: path.to_owned(),
+            line: offset.map(|o| line_of(text, o)),
+            message,
+        };
+        let config: Self = toml::from_str(text)
+            .map_err(|e| error(e.span().map(|s| s.start), e.message().trim().to_owned()))?;
+        if config.instances.is_empty() {
+            return Err(error(
+                None,
+                "no [[instance]]: add one (see botwerk.example.toml)".into(),
+            ));
+        }
+        let at = |needle: &str| text.find(needle);
+        let mut names: HashMap<&str, ()> = HashMap::new();
+        let mut dirs: HashMap<PathBuf, &str> = HashMap::new();
+        for instance in &config.instances {
+            let name = instance.name.as_str();
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(error(
+                    at(&format!("\"{name}\"")),
+                    format!("`name = \"{name}\"`: use letters, digits, `-` and `_`"),
+                ));
+            }
+            if names.insert(name, ()).is_some() {
+                return Err(error(
+                    at(&format!("\"{name}\"")),
+                    format!("`name = \"{name}\"` is used twice: give every instance its own name"),
+                ));
+            }
+            if !BOTS.contains(&instance.bot.as_str()) {
+                return Err(error(
+                    at(&format!("\"{}\"", instance.bot)),
+                    format!(
+                    "instance `{name}`: `bot = \"{}\"` is not a bot of this binary; use one of: {}",
+                    instance.bot,
+                    BOTS.join(", ")
+                ),
+                ));
+            }
+            let dir = normalise(&instance.data_dir);
+            if let Some(other) = dirs.insert(dir, name) {
+                return Err(error(at(&instance.data_dir.display().to_string()), format!(
+                    "instances `{other}` and `{name}` share the data directory {}: give each its own `data_dir`",
+                    instance.data_dir.display()
+                )));
+            }
+            if let Some(telegram) = &instance.telegram {
+                resolve_secret(&telegram.token).map_err(|why| {
+                    error(
+                        at(&telegram.token),
+                        format!("instance `{name}`, `telegram.token`: {why}"),
+                    )
+                })?;
+                if let Some(url) = &telegram.api_url {
+                    url::Url::parse(url).map_err(|e| {
+                        error(
+                            at(url),
+                            format!("instance `{name}`, `telegram.api_url`: {e}"),
+                        )
+                    })?;
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// A path with `.` components removed, to compare data directories.
+fn normalise(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+/// The value of a secret setting: the value itself, `env:NAME` (an
+/// environment variable) or `file:PATH` (the first line of a file).
+///
+/// # Errors
+/// A variable that is not set or a file that cannot be read, as a sentence
+/// with the fix. The secret itself is never part of an error.
+pub fn resolve_secret(value: &str) -> Result<botwerk::core::Secret, String> {
+    if let Some(name) = value.strip_prefix("env:") {
+        return match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Ok(botwerk::core::Secret::new(v.trim())),
+            _ => Err(format!(
+                "the environment variable {name} is not set; export it before starting"
+            )),
+        };
+    }
+    if let Some(path) = value.strip_prefix("file:") {
+        return match std::fs::read_to_string(path) {
+            Ok(v) if !v.trim().is_empty() => Ok(botwerk::core::Secret::new(
+                v.lines().next().unwrap_or_default().trim(),
+            )),
+            Ok(_) => Err(format!("the file {path} is empty; write the token into it")),
+            Err(e) => Err(format!("the file {path} cannot be read ({e})")),
+        };
+    }
+    if value.trim().is_empty() {
+        return Err("is empty: give the token, `env:NAME` or `file:PATH`".into());
+    }
+    Ok(botwerk::core::Secret::new(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("botwerk.toml")).map_err(|e| e.to_string())
+    }
+
+    const GOOD: &str = r#"
+[[instance]]
+name = "shop"
+bot = "shop"
+data_dir = "data/shop"
+
+[instance.telegram]
+token = "123:abc"
+api_url = "http://127.0.0.1:8081"
+
+[[instance]]
+name = "shop-2"
+bot = "shop"
+data_dir = "data/shop-2"
+"#;
+
+    #[test]
+    fn reads_instances() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.instances.len(), 2);
+        assert_eq!(
+            config.instances[0].telegram.as_ref().unwrap().token,
+            "123:abc"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_names_file_line_and_key() {
+        let err = parse(&GOOD.replace("api_url", "api_uri")).unwrap_err();
+        assert!(err.starts_with("config file botwerk.toml, line 9"), "{err}");
+        assert!(err.contains("api_uri"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicate_name_is_refused() {
+        let err = parse(&GOOD.replace("\"shop-2\"", "\"shop\"")).unwrap_err();
+        assert!(err.contains("`name = \"shop\"` is used twice"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn a_shared_data_directory_is_refused() {
+        let err = parse(&GOOD.replace("data/shop-2", "./data/shop")).unwrap_err();
+        assert!(err.contains("share the data directory"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_token_names_the_variable() {
+        let err = parse(&GOOD.replace("123:abc", "env:BOTWERK_TEST_SURELY_UNSET")).unwrap_err();
+        assert!(err.contains("instance `shop`, `telegram.token`"), "{err}");
+        assert!(
+            err.contains("BOTWERK_TEST_SURELY_UNSET is not set"),
+            "{err}"
+        );
+        assert!(!err.contains("123:abc"));
+    }
+
+    #[test]
+    fn an_unknown_bot_lists_the_bots() {
+        let err = parse(&GOOD.replace(
+            "bot = \"shop\"\ndata_dir = \"data/shop\"",
+            "bot = \"shoop\"\ndata_dir = \"data/shop\"",
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("`bot = \"shoop\"` is not a bot of this binary; use one of: shop"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "999:secret\n").unwrap();
+        let secret = resolve_secret(&format!("file:{}", file.display())).unwrap();
+        assert_eq!(secret.expose(), "999:secret");
+        assert!(!format!("{secret:?}").contains("secret\""));
+    }
+}
