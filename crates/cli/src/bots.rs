@@ -11,6 +11,16 @@ pub fn bot(name: &str) -> Option<(Bot, &'static str, &'static str)> {
             botwerk_shop::SAMPLE_POLICY,
             "bots/shop/policy.toml",
         )),
+        "newsletter" => Some((
+            botwerk_newsletter::bot(),
+            botwerk_newsletter::SAMPLE_POLICY,
+            "bots/newsletter/policy.toml",
+        )),
+        "support" => Some((
+            botwerk_support::bot(),
+            botwerk_support::SAMPLE_POLICY,
+            "bots/support/policy.toml",
+        )),
         _ => None,
     }
 }

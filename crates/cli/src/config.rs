@@ -44,6 +44,8 @@ pub struct InstanceConfig {
     pub policy: Option<PathBuf>,
     /// The Telegram connection.
     pub telegram: Option<TelegramSection>,
+    /// The Discord connection.
+    pub discord: Option<DiscordSection>,
 }
 
 /// `[instance.telegram]`.
@@ -56,8 +58,26 @@ pub struct TelegramSection {
     pub api_url: Option<String>,
 }
 
+/// `[instance.discord]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSection {
+    /// The bot token: the token itself, `env:NAME` or `file:PATH`.
+    pub token: String,
+    /// The application id (Discord's READY tells it too).
+    pub application_id: Option<u64>,
+    /// A REST base other than `https://discord.com` (an HTTP proxy).
+    pub api_url: Option<String>,
+    /// A gateway other than the one Discord names.
+    pub gateway_url: Option<String>,
+    /// Whether broadcasts may reach people on Discord (off by default:
+    /// Discord forbids unsolicited advertising).
+    #[serde(default)]
+    pub marketing: bool,
+}
+
 /// The bots this binary can run.
-pub const BOTS: &[&str] = &["shop"];
+pub const BOTS: &[&str] = &["shop", "newsletter", "support"];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
@@ -133,6 +153,24 @@ impl Config {
                     "instances `{other}` and `{name}` share the data directory {}: give each its own `data_dir`",
                     instance.data_dir.display()
                 )));
+            }
+            if let Some(discord) = &instance.discord {
+                resolve_secret(&discord.token).map_err(|why| {
+                    error(
+                        at(&discord.token),
+                        format!("instance `{name}`, `discord.token`: {why}"),
+                    )
+                })?;
+                for (key, url) in [
+                    ("discord.api_url", &discord.api_url),
+                    ("discord.gateway_url", &discord.gateway_url),
+                ] {
+                    if let Some(url) = url {
+                        url::Url::parse(url).map_err(|e| {
+                            error(at(url), format!("instance `{name}`, `{key}`: {e}"))
+                        })?;
+                    }
+                }
             }
             if let Some(telegram) = &instance.telegram {
                 resolve_secret(&telegram.token).map_err(|why| {
@@ -265,7 +303,7 @@ data_dir = "data/shop-2"
         ))
         .unwrap_err();
         assert!(
-            err.contains("`bot = \"shoop\"` is not a bot of this binary; use one of: shop"),
+            err.contains("`bot = \"shoop\"` is not a bot of this binary; use one of: shop, newsletter, support"),
             "{err}"
         );
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use botwerk::core::CancellationToken;
 use botwerk::Instance;
+use botwerk_discord::{DiscordAdapter, DiscordConfig};
 use botwerk_telegram::{TelegramAdapter, TelegramConfig};
 
 use crate::bots;
@@ -28,6 +29,23 @@ pub fn telegram(
     Ok(Some(TelegramAdapter::new(config)?))
 }
 
+/// The Discord adapter of an instance, if it has one.
+pub fn discord(
+    section: Option<&crate::config::DiscordSection>,
+) -> anyhow::Result<Option<Arc<DiscordAdapter>>> {
+    let Some(section) = section else {
+        return Ok(None);
+    };
+    let token =
+        resolve_secret(&section.token).map_err(|why| anyhow::anyhow!("discord.token: {why}"))?;
+    let mut config = DiscordConfig::new(token);
+    config.application_id = section.application_id;
+    config.api_url = section.api_url.clone();
+    config.gateway_url = section.gateway_url.clone();
+    config.allow_marketing = section.marketing;
+    Ok(Some(DiscordAdapter::new(config)))
+}
+
 async fn build(instance: &InstanceConfig) -> anyhow::Result<Instance> {
     let (bot, sample, sample_name) = bots::bot(&instance.bot)
         .ok_or_else(|| anyhow::anyhow!("unknown bot `{}`", instance.bot))?;
@@ -40,6 +58,9 @@ async fn build(instance: &InstanceConfig) -> anyhow::Result<Instance> {
     }
     let telegram = telegram(instance.telegram.as_ref(), &instance.data_dir)?;
     if let Some(adapter) = telegram {
+        builder = builder.adapter(adapter);
+    }
+    if let Some(adapter) = discord(instance.discord.as_ref())? {
         builder = builder.adapter(adapter);
     }
     Ok(builder.build().await?)

@@ -73,6 +73,13 @@ pub trait Adapter: Send + Sync + 'static {
     /// The platform this adapter serves.
     fn platform(&self) -> Platform;
 
+    /// Whether marketing messages (broadcasts) may go to people on this
+    /// platform. Discord's policy forbids unsolicited advertising, so its
+    /// adapter says no unless the operator allows it.
+    fn allows_marketing(&self) -> bool {
+        true
+    }
+
     /// Receives updates until the intake stops (shutdown) or the source ends
     /// (end of input on the console).
     ///

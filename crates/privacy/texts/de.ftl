@@ -127,6 +127,7 @@ privacy-language-forced = Dieser Bot wird nur in einer Sprache betrieben.
 
 ## Newsletter (Double-Opt-in)
 privacy-no-marketing = Dieser Bot verschickt keinen Newsletter.
+privacy-no-marketing-here = Den Newsletter gibt es auf diesem Messenger nicht.
 privacy-subscribe-confirm = Bitte bestätige, dass du das möchtest:
     { $text }
     Vor deiner Bestätigung wird nichts verschickt. Die Anfrage verfällt nach 72 Stunden.

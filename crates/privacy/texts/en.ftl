@@ -127,6 +127,7 @@ privacy-language-forced = This bot is run in one language only.
 
 ## Newsletter (double opt-in)
 privacy-no-marketing = This bot sends no newsletter.
+privacy-no-marketing-here = The newsletter is not offered on this messenger.
 privacy-subscribe-confirm = Please confirm that you want this:
     { $text }
     Nothing is sent before you confirm. The request expires in 72 hours.

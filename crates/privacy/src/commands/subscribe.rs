@@ -25,6 +25,10 @@ pub(crate) async fn run(ctx: &mut Ctx, privacy: &Privacy, age_confirmed: bool) -
         let text = ctx.t("privacy-no-marketing");
         return reply::private_text(ctx, text, "subscribe").await;
     };
+    if !ctx.adapter().allows_marketing() {
+        let text = ctx.t("privacy-no-marketing-here");
+        return reply::private_text(ctx, text, "subscribe").await;
+    }
     if let Some(subject) = ctx.existing_subject().await? {
         if privacy.status(subject, &purpose).await?.is_given() {
             let text = ctx.t("privacy-subscribe-already");
