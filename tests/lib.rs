@@ -166,6 +166,57 @@ impl Harness {
     }
 }
 
+/// Counts handled updates, so that a test can wait for the bot to be done
+/// with what it pushed through a fake server.
+#[derive(Default)]
+pub struct Handled {
+    count: std::sync::atomic::AtomicUsize,
+    changed: tokio::sync::Notify,
+}
+
+impl Handled {
+    /// How many updates were handled so far.
+    pub fn count(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until `n` updates were handled in all.
+    ///
+    /// # Panics
+    /// After `timeout`.
+    pub async fn wait(&self, n: usize, timeout: std::time::Duration) {
+        let wait = async {
+            loop {
+                let changed = self.changed.notified();
+                if self.count() >= n {
+                    return;
+                }
+                changed.await;
+            }
+        };
+        tokio::time::timeout(timeout, wait)
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{n} updates were not handled in time ({} were)",
+                    self.count()
+                )
+            });
+    }
+}
+
+impl botwerk::core::Observer for Handled {
+    fn update_handled(
+        &self,
+        _: botwerk::core::Platform,
+        _: botwerk::core::Outcome,
+        _: std::time::Duration,
+    ) {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+}
+
 /// All the text of a batch of replies, joined.
 pub fn texts(replies: &[SentMessage]) -> String {
     replies

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use botwerk_console::{ConsoleAdapter, ConsoleOptions};
 use botwerk_core::{
-    Adapter, CancellationToken, Clock, Runtime, RuntimeError, Services, SystemClock,
+    Adapter, CancellationToken, Clock, Observer, Runtime, RuntimeError, Services, SystemClock,
 };
 use botwerk_privacy::{
     GatedStore, Policy, PolicyError, Privacy, PrivacyConfig, PrivacyGate, PrivacyLayer, SetupError,
@@ -56,6 +56,7 @@ enum Storage {
 
 /// Puts an [`Instance`] together.
 pub struct InstanceBuilder {
+    observer: Option<Arc<dyn Observer>>,
     purge_every: Option<Duration>,
     bot: Bot,
     policy: Option<Policy>,
@@ -103,6 +104,13 @@ impl InstanceBuilder {
     #[must_use]
     pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.key_file = Some(path.into());
+        self
+    }
+
+    /// Tells `observer` about every handled update and privacy request (metrics).
+    #[must_use]
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
         self
     }
 
@@ -183,6 +191,7 @@ impl InstanceBuilder {
         let name = self.bot.name().to_owned();
         let layer = PrivacyLayer::new(Arc::clone(&privacy), self.bot.into_router());
         Ok(Instance {
+            observer: self.observer,
             purge_every: self.purge_every,
             name,
             handler: with_help(Arc::new(layer)),
@@ -203,6 +212,7 @@ fn create_dir(dir: &Path) -> Result<(), InstanceError> {
 
 /// A bot with its vault and adapters, ready to run.
 pub struct Instance {
+    observer: Option<Arc<dyn Observer>>,
     purge_every: Option<Duration>,
     name: String,
     handler: Arc<dyn botwerk_core::Handler>,
@@ -216,6 +226,7 @@ impl Instance {
     /// Starts putting together an instance of `bot`.
     pub fn builder(bot: Bot) -> InstanceBuilder {
         InstanceBuilder {
+            observer: None,
             purge_every: Some(Duration::from_secs(3600)),
             bot,
             policy: None,
@@ -261,6 +272,9 @@ impl Instance {
             .with_clock(self.clock)
             .with_gate(Arc::new(PrivacyGate::new(Arc::clone(&self.privacy))));
         services.texts = Arc::clone(self.privacy.texts());
+        if let Some(observer) = self.observer {
+            services = services.with_observer(observer);
+        }
         let mut runtime = Runtime::new(self.handler, Arc::new(services));
         for adapter in self.adapters {
             runtime = runtime.adapter(adapter);

@@ -11,6 +11,7 @@ use crate::gate::Gate;
 use crate::handler::HandlerError;
 use crate::i18n::{Catalog, TextArg};
 use crate::incoming::{Incoming, Origin, Sender};
+use crate::observe::{NoObserver, Observer};
 use crate::outgoing::{Attachment, Body, Buttons, Outgoing, Sent, Target};
 use crate::platform::{Chat, MessageId, SubjectId};
 use crate::store::{Store, StoreError};
@@ -26,6 +27,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// The consent gate; without one every purpose is admitted.
     pub gate: Option<Arc<dyn Gate>>,
+    /// Told about handled updates and privacy requests (metrics).
+    pub observer: Arc<dyn Observer>,
 }
 
 impl Services {
@@ -36,7 +39,15 @@ impl Services {
             texts: Arc::new(Catalog::new()),
             clock: Arc::new(SystemClock),
             gate: None,
+            observer: Arc::new(NoObserver),
         }
+    }
+
+    /// Installs an observer (metrics).
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = observer;
+        self
     }
 
     /// Replaces the text catalog.

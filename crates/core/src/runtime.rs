@@ -245,6 +245,7 @@ impl Dispatch {
             } = envelope;
             // Nothing may end this loop early: a dead worker would strand
             // its chat's queue. Panics outside the handler are caught too.
+            let started = std::time::Instant::now();
             let work = async {
                 let outcome = self.handle(incoming.clone(), Arc::clone(&adapter)).await;
                 drop(permit);
@@ -258,6 +259,11 @@ impl Dispatch {
                     tracing::error!("panic after a handler finished");
                     Outcome::Failed
                 });
+            self.services.observer.update_handled(
+                incoming.chat.platform,
+                outcome,
+                started.elapsed(),
+            );
             let _ = done.send(outcome);
         }
     }

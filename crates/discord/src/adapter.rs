@@ -88,10 +88,10 @@ impl DiscordAdapter {
         builder.build()
     }
 
+    /// The REST client: the running client's, or (for sending without the
+    /// gateway, as operator commands do) one of its own.
     fn http(&self) -> Result<&Arc<Http>, AdapterError> {
-        self.http.get().ok_or_else(|| {
-            AdapterError::Unsupported("the Discord adapter is not connected yet".into())
-        })
+        Ok(self.http.get_or_init(|| Arc::new(self.build_http())))
     }
 }
 

@@ -45,6 +45,8 @@ impl PrivacyLayer {
 
     async fn command(&self, ctx: &mut Ctx, name: &str, args: &str) -> HandlerResult {
         let p = &*self.privacy;
+        let observer = std::sync::Arc::clone(&ctx.services().observer);
+        observer.privacy_request(ctx.chat().platform, name);
         if ctx.sender().anonymous && name != "privacy" {
             let text = ctx.t("privacy-anonymous");
             ctx.reply(text).await?;
@@ -72,6 +74,19 @@ impl PrivacyLayer {
 
     async fn press(&self, ctx: &mut Ctx, press: Press<'_>) -> HandlerResult {
         let p = &*self.privacy;
+        let kind = match &press {
+            Press::Agree { .. } | Press::Offer { .. } => "consent-give",
+            Press::Decline { .. } => "consent-withdraw",
+            Press::Age { .. } => "age",
+            Press::Forget(Some(_)) => "forgetme-confirm",
+            Press::Forget(None) => "forgetme-keep",
+            Press::Subscribe(_) => "subscribe-confirm",
+            Press::Unsubscribe => "unsubscribe",
+            Press::Language(_) => "language",
+            Press::Invalid => "invalid-button",
+        };
+        let observer = std::sync::Arc::clone(&ctx.services().observer);
+        observer.privacy_request(ctx.chat().platform, kind);
         if ctx.sender().anonymous {
             let text = ctx.t("privacy-anonymous");
             ctx.reply(text).await?;

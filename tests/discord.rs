@@ -1,0 +1,244 @@
+//! The demo shop on Discord: the real serenity client against the fake
+//! Discord (REST and gateway), with request bodies checked against
+//! Discord's OpenAPI specification.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use botwerk::core::{CancellationToken, Secret};
+use botwerk::Instance;
+use botwerk_discord::{DiscordAdapter, DiscordConfig};
+use botwerk_testkit::discord::{
+    DcPlace, DcUser, FakeDiscord, Interaction, Reply, APPLICATION_ID, TOKEN,
+};
+use botwerk_tests::{shop_policy, Handled};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Dc {
+    fake: FakeDiscord,
+    handled: Arc<Handled>,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), botwerk::InstanceError>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Dc {
+    async fn shop() -> Self {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = DiscordConfig::new(Secret::new(TOKEN));
+        config.api_url = Some(fake.api_url());
+        config.gateway_url = Some(fake.gateway_url());
+        config.application_id = Some(APPLICATION_ID);
+        let handled = Arc::new(Handled::default());
+        let instance = Instance::builder(botwerk_shop::bot())
+            .data_dir(dir.path().join("data"))
+            .key_file(dir.path().join("instance.key"))
+            .policy(shop_policy())
+            .observer(handled.clone())
+            .adapter(DiscordAdapter::new(config))
+            .build()
+            .await
+            .unwrap();
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(instance.run(shutdown.clone()));
+        fake.wait_ready(WAIT).await;
+        Self {
+            fake,
+            handled,
+            shutdown,
+            task,
+            _dir: dir,
+        }
+    }
+
+    async fn done(&self, interaction: &Interaction, before: usize) -> Vec<Reply> {
+        self.handled.wait(before + 1, WAIT).await;
+        self.fake.replies_to(interaction)
+    }
+
+    async fn command(
+        &self,
+        user: &DcUser,
+        place: &DcPlace,
+        name: &str,
+        text: Option<&str>,
+    ) -> Vec<Reply> {
+        let before = self.handled.count();
+        let interaction = self.fake.push_command(user, place, name, text);
+        self.done(&interaction, before).await
+    }
+
+    /// Presses the button labelled like `label` on the newest reply that has it.
+    async fn press(&self, user: &DcUser, label: &str) -> Vec<Reply> {
+        let (on, custom_id) = self
+            .fake
+            .replies()
+            .into_iter()
+            .rev()
+            .find_map(|r| {
+                let id = r
+                    .buttons
+                    .iter()
+                    .find(|(l, _)| l.contains(label))
+                    .map(|(_, id)| id.clone());
+                id.map(|id| (r, id))
+            })
+            .unwrap_or_else(|| panic!("no button {label:?}"));
+        let before = self.handled.count();
+        let interaction = self.fake.push_button(user, &on, &custom_id);
+        self.done(&interaction, before).await
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        self.task.await.unwrap().unwrap();
+        assert_eq!(
+            self.fake.violations(),
+            Vec::<String>::new(),
+            "requests Discord would refuse"
+        );
+        self.fake.stop().await;
+    }
+}
+
+fn text(replies: &[Reply]) -> String {
+    replies
+        .iter()
+        .filter_map(|r| r.content.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_privacy_flow_with_ephemeral_replies() {
+    let dc = Dc::shop().await;
+    let alice = DcUser::new(7001, "alice");
+    let dm = DcPlace::Dm;
+
+    // The commands were registered, with German descriptions, for guilds and DMs.
+    let commands = dc.fake.wait_for_commands(WAIT).await;
+    let names: Vec<&str> = commands.iter().filter_map(|c| c["name"].as_str()).collect();
+    for name in [
+        "start", "privacy", "mydata", "forgetme", "consent", "stop", "order", "help",
+    ] {
+        assert!(names.contains(&name), "/{name} registered: {names:?}");
+    }
+    let mydata = commands.iter().find(|c| c["name"] == "mydata").unwrap();
+    assert_eq!(
+        mydata["description_localizations"]["de"],
+        "Alles erhalten, was ich über dich speichere"
+    );
+    assert_eq!(mydata["contexts"], serde_json::json!([0, 1]));
+    // Only non-privileged intents: GUILDS (1) and DIRECT_MESSAGES (1 << 12).
+    assert_eq!(dc.fake.identify().unwrap()["intents"], 1 | (1 << 12));
+
+    let start = dc.command(&alice, &dm, "start", None).await;
+    let privacy: Vec<&Reply> = start
+        .iter()
+        .filter(|r| !text(std::slice::from_ref(r)).contains("Welcome"))
+        .collect();
+    assert!(
+        privacy.len() >= 2 && privacy.iter().all(|r| r.ephemeral),
+        "the privacy part is ephemeral: {start:?}"
+    );
+    dc.press(&alice, "Yes, 16 or older").await;
+    assert!(text(&dc.press(&alice, "Yes, I agree").await).contains("I noted your consent"));
+
+    dc.command(&alice, &dm, "order", None).await;
+    dc.press(&alice, "Coffee").await;
+    dc.press(&alice, "2").await;
+    // Text input goes as a direct message.
+    let before = dc.handled.count();
+    dc.fake.push_dm(&alice, "Discordstraße 3, 10115 Berlin");
+    dc.handled.wait(before + 1, WAIT).await;
+    assert!(text(&dc.press(&alice, "Place order").await).contains("placed"));
+
+    let mydata = dc.command(&alice, &dm, "mydata", None).await;
+    let reply = mydata.iter().find(|r| !r.files.is_empty()).expect("a file");
+    assert!(
+        reply.ephemeral,
+        "/mydata arrives as an ephemeral attachment"
+    );
+    let (name, bytes) = &reply.files[0];
+    assert!(name.starts_with("botwerk-mydata-"), "{name}");
+    let export: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert!(export.to_string().contains("Discordstraße 3"));
+    assert_eq!(export["identities"][0]["platform"], "discord");
+
+    dc.command(&alice, &dm, "forgetme", None).await;
+    let done = dc.press(&alice, "Yes, erase everything").await;
+    assert!(text(&done).contains("Your receipt: ER-"), "{}", text(&done));
+    assert_eq!(
+        text(&dc.command(&alice, &dm, "mydata", None).await),
+        "I keep nothing about you."
+    );
+    dc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_press_by_another_user_erases_nothing() {
+    let dc = Dc::shop().await;
+    let alice = DcUser::new(7101, "alice");
+    let mallory = DcUser::new(7102, "mallory");
+    let guild = DcPlace::guild(5001, 6001);
+    dc.command(&alice, &DcPlace::Dm, "language", Some("en"))
+        .await;
+
+    let asked = dc.command(&alice, &guild, "forgetme", None).await;
+    assert!(
+        asked.iter().all(|r| r.ephemeral),
+        "the confirmation is ephemeral in the guild"
+    );
+    let confirm = asked
+        .iter()
+        .find(|r| !r.buttons.is_empty())
+        .unwrap()
+        .clone();
+    let custom_id = confirm.button("Yes, erase everything").unwrap().to_owned();
+    let before = dc.handled.count();
+    let foreign = dc.fake.push_button(&mallory, &confirm, &custom_id);
+    let replies = dc.done(&foreign, before).await;
+    assert!(
+        text(&replies).contains("This confirmation is not valid"),
+        "{}",
+        text(&replies)
+    );
+
+    // Alice is still there: her own press erases.
+    let before = dc.handled.count();
+    let own = dc.fake.push_button(&alice, &confirm, &custom_id);
+    assert!(text(&dc.done(&own, before).await).contains("Your receipt: ER-"));
+    dc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mydata_in_a_guild_never_posts_data_publicly() {
+    let dc = Dc::shop().await;
+    let bob = DcUser::new(7201, "bob").locale("de");
+    let guild = DcPlace::guild(5002, 6002);
+    dc.command(&bob, &DcPlace::Dm, "language", Some("de")).await;
+    let replies = dc.command(&bob, &guild, "mydata", None).await;
+    assert!(!replies.is_empty());
+    for reply in &replies {
+        assert!(reply.ephemeral, "only Bob sees it: {reply:?}");
+    }
+    assert!(
+        dc.fake
+            .replies()
+            .iter()
+            .filter(|r| r.guild)
+            .all(|r| r.ephemeral),
+        "nothing public in the guild"
+    );
+
+    // The newsletter is not offered on Discord unless the operator allows it.
+    let refused = dc.command(&bob, &DcPlace::Dm, "subscribe", None).await;
+    assert!(
+        text(&refused).contains("Den Newsletter gibt es auf diesem Messenger nicht"),
+        "{}",
+        text(&refused)
+    );
+    dc.stop().await;
+}
