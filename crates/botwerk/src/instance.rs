@@ -56,6 +56,7 @@ enum Storage {
 
 /// Puts an [`Instance`] together.
 pub struct InstanceBuilder {
+    admin_socket: Option<PathBuf>,
     observer: Option<Arc<dyn Observer>>,
     purge_every: Option<Duration>,
     bot: Bot,
@@ -104,6 +105,14 @@ impl InstanceBuilder {
     #[must_use]
     pub fn key_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.key_file = Some(path.into());
+        self
+    }
+
+    /// Serves operator requests on a Unix socket at `path` while running
+    /// (`admin::socket_path` of the data directory, usually).
+    #[must_use]
+    pub fn admin_socket(mut self, path: impl Into<PathBuf>) -> Self {
+        self.admin_socket = Some(path.into());
         self
     }
 
@@ -191,6 +200,7 @@ impl InstanceBuilder {
         let name = self.bot.name().to_owned();
         let layer = PrivacyLayer::new(Arc::clone(&privacy), self.bot.into_router());
         Ok(Instance {
+            admin_socket: self.admin_socket,
             observer: self.observer,
             purge_every: self.purge_every,
             name,
@@ -212,6 +222,7 @@ fn create_dir(dir: &Path) -> Result<(), InstanceError> {
 
 /// A bot with its vault and adapters, ready to run.
 pub struct Instance {
+    admin_socket: Option<PathBuf>,
     observer: Option<Arc<dyn Observer>>,
     purge_every: Option<Duration>,
     name: String,
@@ -226,6 +237,7 @@ impl Instance {
     /// Starts putting together an instance of `bot`.
     pub fn builder(bot: Bot) -> InstanceBuilder {
         InstanceBuilder {
+            admin_socket: None,
             observer: None,
             purge_every: Some(Duration::from_secs(3600)),
             bot,
@@ -249,6 +261,20 @@ impl Instance {
         &self.vault
     }
 
+    /// What operator requests act on, with the adapters added so far.
+    pub fn operator(&self) -> crate::Operator {
+        crate::Operator {
+            vault: Arc::clone(&self.vault),
+            privacy: Arc::clone(&self.privacy),
+            adapters: self.adapters.clone(),
+        }
+    }
+
+    /// The adapters added so far.
+    pub fn adapters(&self) -> Vec<Arc<dyn Adapter>> {
+        self.adapters.clone()
+    }
+
     /// The instance's privacy layer: policy, consent, the marketing check.
     pub fn privacy(&self) -> &Arc<Privacy> {
         &self.privacy
@@ -267,6 +293,7 @@ impl Instance {
     /// # Errors
     /// When the vault cannot be flushed at the end.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), InstanceError> {
+        let operator = self.operator();
         let store = Arc::new(GatedStore::new(Arc::clone(&self.privacy)));
         let mut services = Services::new(store)
             .with_clock(self.clock)
@@ -279,6 +306,21 @@ impl Instance {
         for adapter in self.adapters {
             runtime = runtime.adapter(adapter);
         }
+        let admin = match self.admin_socket.clone() {
+            Some(path) => {
+                let stop = shutdown.child_token();
+                let task = tokio::spawn({
+                    let stop = stop.clone();
+                    async move {
+                        if let Err(e) = crate::admin::serve(path, operator, stop).await {
+                            tracing::error!(error = %e, "the admin socket could not be served");
+                        }
+                    }
+                });
+                Some((stop, task))
+            }
+            None => None,
+        };
         let span = tracing::info_span!("instance", name = %self.name);
         let purging = shutdown.child_token();
         let purger = self
@@ -288,6 +330,10 @@ impl Instance {
         purging.cancel();
         if let Some(purger) = purger {
             let _ = purger.await;
+        }
+        if let Some((stop, task)) = admin {
+            stop.cancel();
+            let _ = task.await;
         }
         result?;
         Ok(())

@@ -34,13 +34,18 @@
 //! - `bot`: [`Bot`], the description of a bot
 //! - `help`: the built-in `/help`
 //! - `instance`: [`Instance`], a bot running on its vault and adapters
+//! - `operator`: operator requests (export, erase, audit, record, purge,
+//!   keys, broadcast); `admin`: the socket a running instance serves them on
 
+pub mod admin;
 mod bot;
 mod help;
 mod instance;
+pub mod operator;
 
 pub use bot::{Bot, BotError};
 pub use instance::{Instance, InstanceBuilder, InstanceError};
+pub use operator::Operator;
 
 pub use botwerk_console as console;
 pub use botwerk_core as core;

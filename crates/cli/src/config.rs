@@ -23,9 +23,42 @@ pub struct ConfigError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The process's HTTP endpoint (health, readiness, metrics).
+    #[serde(default)]
+    pub http: HttpSection,
     /// The instances to run.
     #[serde(default, rename = "instance")]
     pub instances: Vec<InstanceConfig>,
+}
+
+/// `[http]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// Where `/healthz`, `/readyz` and `/metrics` are served
+    /// (`127.0.0.1:9464` by default; port 0 picks a free one).
+    #[serde(default = "default_listen")]
+    pub listen: std::net::SocketAddr,
+    /// Whether to serve it at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for HttpSection {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            enabled: true,
+        }
+    }
+}
+
+fn default_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 9464))
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One `[[instance]]`.
@@ -46,6 +79,9 @@ pub struct InstanceConfig {
     pub telegram: Option<TelegramSection>,
     /// The Discord connection.
     pub discord: Option<DiscordSection>,
+    /// Also serve this console (for local trials; one instance at most).
+    #[serde(default)]
+    pub console: bool,
 }
 
 /// `[instance.telegram]`.
@@ -117,6 +153,21 @@ impl Config {
             ));
         }
         let at = |needle: &str| text.find(needle);
+        let consoles: Vec<&str> = config
+            .instances
+            .iter()
+            .filter(|i| i.console)
+            .map(|i| i.name.as_str())
+            .collect();
+        if consoles.len() > 1 {
+            return Err(error(
+                at("console"),
+                format!(
+                    "instances {} all want the console: set `console = true` on one at most",
+                    consoles.join(", ")
+                ),
+            ));
+        }
         let mut names: HashMap<&str, ()> = HashMap::new();
         let mut dirs: HashMap<PathBuf, &str> = HashMap::new();
         for instance in &config.instances {
@@ -306,6 +357,23 @@ data_dir = "data/shop-2"
             err.contains("`bot = \"shoop\"` is not a bot of this binary; use one of: shop, newsletter, support"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_sample_configuration_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("secrets")).unwrap();
+        std::fs::write(dir.path().join("secrets/shop-staging.token"), "1:x\n").unwrap();
+        let text = include_str!("../../../botwerk.example.toml")
+            .replace("env:SHOP_TELEGRAM_TOKEN", "123:literal")
+            .replace("env:SUPPORT_DISCORD_TOKEN", "literal")
+            .replace(
+                "file:secrets/",
+                &format!("file:{}/secrets/", dir.path().display()),
+            );
+        let config = Config::parse(&text, Path::new("botwerk.example.toml")).unwrap();
+        assert_eq!(config.instances.len(), 3);
+        assert!(config.instances[2].discord.is_some());
     }
 
     #[test]

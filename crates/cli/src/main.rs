@@ -3,6 +3,8 @@
 
 mod bots;
 mod config;
+mod metrics;
+mod ops;
 mod run;
 
 use std::path::PathBuf;
@@ -64,16 +66,29 @@ enum Command {
         #[arg(long, short, env = "BOTWERK_CONFIG")]
         config: PathBuf,
     },
+    #[command(flatten)]
+    Operation(ops::Operation),
 }
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("BOTWERK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // BOTWERK_LOG_FORMAT=json: one JSON object per line, with the spans
+    // (instance, platform) as fields.
+    if std::env::var("BOTWERK_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init();
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
 }
 
 async fn demo(cli: &Cli) -> anyhow::Result<()> {
@@ -111,14 +126,16 @@ async fn demo(cli: &Cli) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     init_logging();
-    let result = match &cli.command {
-        None | Some(Command::Demo) => demo(&cli).await,
-        Some(Command::Run { config }) => run::run(config).await,
+    let result = match cli.command.take() {
+        None | Some(Command::Demo) => demo(&cli).await.map(|()| true),
+        Some(Command::Run { config }) => run::run(&config).await.map(|()| true),
+        Some(Command::Operation(operation)) => ops::operate(operation).await,
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("botwerk: {e:#}");
             ExitCode::FAILURE

@@ -4,8 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use botwerk::console::{ConsoleAdapter, ConsoleOptions};
 use botwerk::core::CancellationToken;
 use botwerk::Instance;
+
+use crate::metrics::Metrics;
 use botwerk_discord::{DiscordAdapter, DiscordConfig};
 use botwerk_telegram::{TelegramAdapter, TelegramConfig};
 
@@ -46,13 +49,31 @@ pub fn discord(
     Ok(Some(DiscordAdapter::new(config)))
 }
 
-async fn build(instance: &InstanceConfig) -> anyhow::Result<Instance> {
+/// Builds the instance of `instance`; `serve_admin`: with its admin socket.
+pub async fn build(instance: &InstanceConfig, serve_admin: bool) -> anyhow::Result<Instance> {
+    build_observed(instance, serve_admin, None).await
+}
+
+async fn build_observed(
+    instance: &InstanceConfig,
+    serve_admin: bool,
+    observer: Option<Arc<dyn botwerk::core::Observer>>,
+) -> anyhow::Result<Instance> {
     let (bot, sample, sample_name) = bots::bot(&instance.bot)
         .ok_or_else(|| anyhow::anyhow!("unknown bot `{}`", instance.bot))?;
     let policy = bots::policy(instance.policy.as_deref(), sample, sample_name)?;
     let mut builder = Instance::builder(bot)
         .data_dir(&instance.data_dir)
         .policy(policy);
+    if serve_admin {
+        builder = builder.admin_socket(botwerk::admin::socket_path(&instance.data_dir));
+    }
+    if let Some(observer) = observer {
+        builder = builder.observer(observer);
+    }
+    if serve_admin && instance.console {
+        builder = builder.adapter(ConsoleAdapter::stdio(ConsoleOptions::default()));
+    }
     if let Some(key_file) = &instance.key_file {
         builder = builder.key_file(key_file);
     }
@@ -72,18 +93,33 @@ async fn build(instance: &InstanceConfig) -> anyhow::Result<Instance> {
 /// A configuration that does not check, or an instance that does not start.
 pub async fn run(path: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
+    let metrics = Metrics::new();
     let mut instances = Vec::new();
     for instance in &config.instances {
-        let built = build(instance)
+        let observer = metrics.observer(&instance.name);
+        let built = build_observed(instance, true, Some(observer))
             .await
             .with_context(|| format!("instance `{}` does not start", instance.name))?;
         instances.push((instance.name.clone(), built));
     }
     let shutdown = botwerk::core::shutdown::on_signals();
+    if config.http.enabled {
+        let adapters = instances.iter().flat_map(|(_, i)| i.adapters()).collect();
+        let bound = crate::metrics::serve(config.http.listen, metrics, adapters, shutdown.clone())
+            .await
+            .with_context(|| {
+                format!("the HTTP endpoint cannot listen on {}", config.http.listen)
+            })?;
+        tracing::info!(address = %bound, "HTTP endpoint: /healthz, /readyz, /metrics");
+    }
     let mut tasks = tokio::task::JoinSet::new();
     for (name, instance) in instances {
         let token: CancellationToken = shutdown.clone();
-        tasks.spawn(async move { (name, instance.run(token).await) });
+        let span = tracing::info_span!("instance", name = %name);
+        tasks.spawn(tracing::Instrument::instrument(
+            async move { (name, instance.run(token).await) },
+            span,
+        ));
     }
     tracing::info!(instances = tasks.len(), "running");
     let mut failed = false;

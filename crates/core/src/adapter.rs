@@ -73,6 +73,11 @@ pub trait Adapter: Send + Sync + 'static {
     /// The platform this adapter serves.
     fn platform(&self) -> Platform;
 
+    /// Whether the adapter is connected to its platform (for `/readyz`).
+    fn is_ready(&self) -> bool {
+        true
+    }
+
     /// Whether marketing messages (broadcasts) may go to people on this
     /// platform. Discord's policy forbids unsolicited advertising, so its
     /// adapter says no unless the operator allows it.
@@ -119,6 +124,7 @@ pub(crate) struct Envelope {
 pub struct IntakeClosed;
 
 /// An adapter's door into the runtime.
+#[derive(Clone)]
 pub struct Intake {
     pub(crate) tx: mpsc::Sender<Envelope>,
     pub(crate) stop: CancellationToken,

@@ -129,8 +129,23 @@ impl Runtime {
             let span = tracing::info_span!("adapter", platform = %adapter.platform());
             adapters.spawn(
                 async move {
-                    if let Err(e) = adapter.run(intake).await {
-                        tracing::error!(error = %crate::handler::HandlerError::from(e), "adapter stopped with an error");
+                    // An adapter that fails (its platform unreachable, say)
+                    // starts again with growing pauses; the others go on.
+                    let mut pause = Duration::from_secs(1);
+                    loop {
+                        match adapter.run(intake.clone()).await {
+                            Ok(()) => return,
+                            Err(e) => tracing::error!(
+                                error = %crate::handler::HandlerError::from(e),
+                                retry_in_secs = pause.as_secs(),
+                                "adapter stopped with an error; restarting"
+                            ),
+                        }
+                        tokio::select! {
+                            () = intake.stopped() => return,
+                            () = tokio::time::sleep(pause) => {}
+                        }
+                        pause = (pause * 2).min(Duration::from_secs(60));
                     }
                 }
                 .instrument(span),

@@ -64,6 +64,8 @@ pub fn intents() -> GatewayIntents {
 pub struct DiscordAdapter {
     config: DiscordConfig,
     http: OnceLock<Arc<Http>>,
+    /// Set once the gateway said READY (for `/readyz`).
+    ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl DiscordAdapter {
@@ -72,6 +74,7 @@ impl DiscordAdapter {
         Arc::new(Self {
             config,
             http: OnceLock::new(),
+            ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })
     }
 
@@ -132,7 +135,7 @@ pub fn slash_commands(commands: &[CommandInfo]) -> Vec<CreateCommand> {
 struct Handler {
     intake: Arc<Intake>,
     commands: Vec<CommandInfo>,
-    ready: tokio::sync::Notify,
+    ready: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Handler {
@@ -172,7 +175,7 @@ impl EventHandler for Handler {
             tracing::warn!(error = %e, "could not register the slash commands");
         }
         tracing::info!("connected to Discord");
-        self.ready.notify_waiters();
+        self.ready.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -194,12 +197,16 @@ impl Adapter for DiscordAdapter {
         self.config.allow_marketing
     }
 
+    fn is_ready(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     async fn run(&self, intake: Intake) -> Result<(), AdapterError> {
         let intake = Arc::new(intake);
         let handler = Handler {
             commands: intake.commands().to_vec(),
             intake: Arc::clone(&intake),
-            ready: tokio::sync::Notify::new(),
+            ready: Arc::clone(&self.ready),
         };
         // `ClientBuilder::token` would replace this Http (and its proxy).
         let client =

@@ -37,6 +37,7 @@
 //! - `consent`: consent status, grant, withdraw, the send-time marketing check
 //! - `gate`: [`PrivacyGate`], [`GatedStore`]
 //! - `layer`: [`PrivacyLayer`]; `commands/`: one file per command
+//! - `record`: the record of processing activities (Art. 30)
 //! - `buttons`, `requests`, `reply`: button data, pending confirmations, private replies
 
 mod buttons;
@@ -47,6 +48,7 @@ mod layer;
 pub mod notice;
 mod policy;
 mod privacy;
+pub mod record;
 mod reply;
 mod requests;
 

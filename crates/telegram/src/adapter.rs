@@ -113,6 +113,8 @@ pub struct TelegramAdapter {
     /// Woken when an update finishes, so that the next poll confirms it at
     /// once instead of after the long poll in flight.
     finished_one: tokio::sync::Notify,
+    /// Whether the last poll reached Telegram (for `/readyz`).
+    connected: std::sync::atomic::AtomicBool,
 }
 
 impl TelegramAdapter {
@@ -153,6 +155,7 @@ impl TelegramAdapter {
             waiting: Mutex::new(HashMap::new()),
             links_by_update: Mutex::new(HashMap::new()),
             finished_one: tokio::sync::Notify::new(),
+            connected: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -330,6 +333,8 @@ impl TelegramAdapter {
             };
             let wait = match result {
                 Ok(updates) => {
+                    self.connected
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                     backoff = Duration::from_millis(500);
                     for update in updates {
                         if !self.take(update, intake, me).await {
@@ -340,6 +345,8 @@ impl TelegramAdapter {
                 }
                 Err(RequestError::RetryAfter(secs)) => secs.duration(),
                 Err(e) => {
+                    self.connected
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
                     tracing::warn!(error = %redact(&e, self.token()), "getUpdates failed; retrying");
                     let wait = backoff;
                     backoff = (backoff * 2).min(Duration::from_secs(60));
@@ -491,6 +498,10 @@ fn random_bytes() -> [u8; 16] {
 impl Adapter for TelegramAdapter {
     fn platform(&self) -> Platform {
         Platform::Telegram
+    }
+
+    fn is_ready(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn run(&self, intake: Intake) -> Result<(), AdapterError> {

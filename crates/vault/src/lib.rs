@@ -75,7 +75,7 @@ pub use error::VaultError;
 pub use export::{ExportSummary, EXPORT_SCHEMA};
 pub use inventory::{Category, Inventory, InventoryBuilder, InventoryError, LegalBasis, Purpose};
 pub use records::{Record, WriteCheck, MAX_KEY, MAX_VALUE};
-pub use vault::{Vault, VaultOptions};
+pub use vault::{KeysReport, Vault, VaultOptions};
 
 /// A fresh random token of 128 bits as 32 hex digits: for nonces of
 /// confirmation buttons and the like.

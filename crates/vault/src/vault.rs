@@ -63,6 +63,28 @@ impl VaultOptions {
     }
 }
 
+/// What a key check found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeysReport {
+    /// The instance key file (its mode was checked when the vault opened).
+    pub key_file: PathBuf,
+    /// The keystore file.
+    pub keystore: PathBuf,
+    /// How many subjects the store holds.
+    pub subjects: u64,
+    /// How many of their data keys unwrap under the instance key.
+    pub keys_ok: u64,
+    /// Log tags of subjects whose key does not (never ids).
+    pub keys_bad: Vec<String>,
+}
+
+impl KeysReport {
+    /// Whether every key is in order.
+    pub fn is_ok(&self) -> bool {
+        self.keys_bad.is_empty() && self.keys_ok == self.subjects
+    }
+}
+
 /// The personal data of one bot instance: pseudonymised, encrypted per
 /// subject, with consent ledger, audit log, export, erasure and purge.
 pub struct Vault {
@@ -75,6 +97,7 @@ pub struct Vault {
     key_cache: usize,
     locks: Vec<RwLock<()>>,
     pub(crate) audit: tokio::sync::Mutex<Head>,
+    key_file: PathBuf,
     pub(crate) counters: tokio::sync::Mutex<()>,
 }
 
@@ -136,6 +159,7 @@ impl Vault {
             key_cache: options.key_cache.max(1),
             locks: (0..SHARDS).map(|_| RwLock::new(())).collect(),
             audit: tokio::sync::Mutex::new(head),
+            key_file: options.key_file.clone(),
             counters: tokio::sync::Mutex::new(()),
         };
         vault.finish_erasures().await?;
@@ -283,6 +307,59 @@ impl Vault {
             }
             if !full {
                 return Ok(out);
+            }
+        }
+    }
+
+    /// One page of subject ids, in store order, after `after`: for operator
+    /// work over everyone (a broadcast, a key check).
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn list_subjects(
+        &self,
+        after: Option<SubjectId>,
+        limit: usize,
+    ) -> Result<Vec<SubjectId>, VaultError> {
+        let after = after.map(layout::subject_prefix);
+        let page = self
+            .backend
+            .scan(SUBJECTS, &[], after.as_deref(), limit)
+            .await?;
+        Ok(page
+            .iter()
+            .filter_map(|(k, _)| layout::subject_of(k))
+            .collect())
+    }
+
+    /// Checks the keys: that every subject's data key unwraps under the
+    /// instance key. Reports, never fails on a bad key.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn check_keys(&self) -> Result<KeysReport, VaultError> {
+        let mut report = KeysReport {
+            key_file: self.key_file.clone(),
+            keystore: self.keystore.path().to_owned(),
+            ..KeysReport::default()
+        };
+        let mut after = None;
+        loop {
+            let page = self.list_subjects(after, 1024).await?;
+            let full = page.len() == 1024;
+            for subject in &page {
+                report.subjects += 1;
+                let Some(meta) = self.meta(*subject).await? else {
+                    continue;
+                };
+                match self.keystore.load(*subject, meta.slot) {
+                    Ok(_) => report.keys_ok += 1,
+                    Err(_) => report.keys_bad.push(subject.log_tag()),
+                }
+            }
+            after = page.last().copied();
+            if !full {
+                return Ok(report);
             }
         }
     }
