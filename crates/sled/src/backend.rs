@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use botwerk_vault::backend::{check_tree, prefix_end, Entry};
@@ -34,6 +35,17 @@ impl Default for SledOptions {
 pub struct SledBackend {
     db: sled::Db,
     trees: Mutex<HashMap<String, sled::Tree>>,
+    flushes: Arc<Flushes>,
+}
+
+/// Group commit of flushes: callers that arrive while a flush runs share the
+/// next one, so a burst of consents costs a few syncs, not one each.
+#[derive(Default)]
+struct Flushes {
+    /// Tickets handed out; a caller takes one after its writes.
+    requested: AtomicU64,
+    /// The highest ticket whose writes a finished flush covers.
+    done: tokio::sync::Mutex<u64>,
 }
 
 fn storage(e: sled::Error) -> BackendError {
@@ -55,6 +67,7 @@ impl SledBackend {
         Ok(Self {
             db,
             trees: Mutex::new(HashMap::new()),
+            flushes: Arc::default(),
         })
     }
 
@@ -171,7 +184,22 @@ impl Backend for SledBackend {
     }
 
     async fn flush(&self) -> Result<(), BackendError> {
-        self.db.flush_async().await.map_err(storage)?;
+        // Not sled's `flush_async`: in 0.34 concurrent calls of it can wait
+        // forever (spacejam/sled#1308). The blocking flush runs on tokio's
+        // blocking pool instead, one at a time, shared by every caller whose
+        // writes came before it started.
+        let ticket = self.flushes.requested.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut done = self.flushes.done.lock().await;
+        if *done >= ticket {
+            return Ok(());
+        }
+        let covers = self.flushes.requested.load(Ordering::SeqCst);
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || db.flush())
+            .await
+            .map_err(|e| BackendError::storage(std::io::Error::other(e.to_string())))?
+            .map_err(storage)?;
+        *done = covers;
         Ok(())
     }
 }
