@@ -163,6 +163,13 @@ pub fn check_tree(name: &str) -> Result<(), BackendError> {
 ///
 /// Keys are ordered bytewise. Every backend passes the conformance suite in
 /// `botwerk-testkit`.
+///
+/// Single writes ([`Backend::put`], [`Backend::delete`]) are atomic each, and
+/// a crash keeps a prefix of them: when one write has returned before another
+/// began, the second never survives without the first. The vault relies on
+/// this to keep its expiry index ahead of the records without a transaction
+/// (a log-structured store such as sled gives it; so does any store that
+/// applies writes in order).
 #[async_trait]
 pub trait Backend: Send + Sync + 'static {
     /// The value of `key` in `tree`.

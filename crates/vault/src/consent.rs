@@ -1,6 +1,7 @@
 //! The consent ledger: append-only per subject, sealed under the subject's key.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,8 +77,11 @@ impl Vault {
         let _guard = self.lock(subject).write().await;
         let mut batch = Batch::new();
         let entry = self.append_consent(&mut batch, subject, event).await?;
-        self.apply_audited(batch, audit_event(subject, &entry))
-            .await?;
+        let applied = self
+            .apply_audited(batch, audit_event(subject, &entry))
+            .await;
+        self.ledgers.invalidate(|s, _| *s == subject);
+        applied?;
         self.backend.flush().await?;
         Ok(entry)
     }
@@ -136,8 +140,11 @@ impl Vault {
                 "a dialog state failed its integrity check",
             ));
         }
-        self.apply_audited(batch, audit_event(subject, &entry))
-            .await?;
+        let applied = self
+            .apply_audited(batch, audit_event(subject, &entry))
+            .await;
+        self.ledgers.invalidate(|s, _| *s == subject);
+        applied?;
         self.backend.flush().await?;
         Ok(erased)
     }
@@ -154,7 +161,7 @@ impl Vault {
             return Err(VaultError::Erased);
         }
         let key = self.key(subject).await?;
-        let history = self.consent_history(subject).await?;
+        let history = self.ledger(subject).await?;
         let entry = ConsentEntry {
             seq: history.last().map_or(0, |e| e.seq + 1),
             at: self.clock.now(),
@@ -177,6 +184,21 @@ impl Vault {
         &self,
         subject: SubjectId,
     ) -> Result<Vec<ConsentEntry>, VaultError> {
+        Ok(self.ledger(subject).await?.as_ref().clone())
+    }
+
+    /// The ledger of `subject`, from the cache or the store.
+    async fn ledger(&self, subject: SubjectId) -> Result<Arc<Vec<ConsentEntry>>, VaultError> {
+        if let Some(ledger) = self.ledgers.get(&subject) {
+            return Ok(ledger);
+        }
+        let generation = self.ledgers.generation();
+        let ledger = Arc::new(self.read_ledger(subject).await?);
+        self.ledgers.fill(subject, Arc::clone(&ledger), generation);
+        Ok(ledger)
+    }
+
+    async fn read_ledger(&self, subject: SubjectId) -> Result<Vec<ConsentEntry>, VaultError> {
         let key = match self.key(subject).await {
             Ok(k) => k,
             Err(VaultError::Erased) => return Ok(Vec::new()),
@@ -215,9 +237,9 @@ impl Vault {
         subject: SubjectId,
     ) -> Result<BTreeMap<String, ConsentEntry>, VaultError> {
         let mut state = BTreeMap::new();
-        for entry in self.consent_history(subject).await? {
+        for entry in self.ledger(subject).await?.iter() {
             if entry.event.action != ConsentAction::Requested {
-                state.insert(entry.event.purpose.clone(), entry);
+                state.insert(entry.event.purpose.clone(), entry.clone());
             }
         }
         Ok(state)

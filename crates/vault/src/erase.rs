@@ -112,7 +112,10 @@ impl Vault {
             receipt: receipt.clone(),
             by,
         };
-        self.apply_audited(batch, event).await?;
+        let applied = self.apply_audited(batch, event).await;
+        self.subjects.invalidate(|_, s| *s == subject);
+        self.ledgers.invalidate(|s, _| *s == subject);
+        applied?;
         self.backend.flush().await?;
         tracing::info!(subject = %subject.log_tag(), deleted, "subject erased");
         Ok(ErasureReceipt {
@@ -227,8 +230,10 @@ impl Vault {
             let Some(value) = self.backend.get(RECORDS, record_key).await? else {
                 continue;
             };
-            let (expires, _) = layout::split_expiry(expiry_key).unwrap_or_default();
-            if Header::decode(&value).is_ok_and(|h| h.expires == expires) {
+            // Only a record whose expiry still falls into this slot: one
+            // rewritten since has moved on (and the slot ended, so it expired).
+            let (slot, _) = layout::split_expiry(expiry_key).unwrap_or_default();
+            if Header::decode(&value).is_ok_and(|h| layout::expiry_slot(h.expires) == slot) {
                 batch.expect(RECORDS, record_key.clone(), Some(value));
                 batch.delete(RECORDS, record_key.clone());
                 deleted += 1;

@@ -114,17 +114,35 @@ impl Header {
     }
 }
 
-/// The key of a record's entry in the expiry index: time first, so that a
-/// scan from the start finds the records due first.
+/// The width of a slot of the expiry index, in milliseconds: an hour.
+pub(crate) const EXPIRY_SLOT: i64 = 3_600_000;
+
+/// The slot of the expiry index a record expiring at `expires` (ms) goes
+/// into: the end of its hour. A record rewritten within the same hour keeps
+/// its index entry, so the rewrite is a single write; the purge, which runs
+/// hourly, deletes it at most an hour after it expired, and reads hide it
+/// from the exact moment.
+pub(crate) fn expiry_slot(expires: i64) -> i64 {
+    let slot = expires.div_euclid(EXPIRY_SLOT);
+    let rounded = if expires.rem_euclid(EXPIRY_SLOT) == 0 {
+        slot
+    } else {
+        slot.saturating_add(1)
+    };
+    rounded.saturating_mul(EXPIRY_SLOT)
+}
+
+/// The key of a record's entry in the expiry index: the slot of its expiry
+/// first, so that a scan from the start finds the records due first.
 pub(crate) fn expiry_key(expires: i64, record_key: &[u8]) -> Vec<u8> {
     // Flipping the sign bit orders negative times before positive ones.
-    let ordered = (expires as u64) ^ (1 << 63);
+    let ordered = (expiry_slot(expires) as u64) ^ (1 << 63);
     let mut out = ordered.to_be_bytes().to_vec();
     out.extend_from_slice(record_key);
     out
 }
 
-/// The time and record key of an expiry entry.
+/// The slot (end of the hour, ms) and record key of an expiry entry.
 pub(crate) fn split_expiry(key: &[u8]) -> Option<(i64, &[u8])> {
     let time: [u8; 8] = key.get(..8)?.try_into().ok()?;
     let expires = (u64::from_be_bytes(time) ^ (1 << 63)) as i64;
@@ -171,13 +189,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn expiry_keys_sort_by_time() {
-        let a = expiry_key(-5, b"x");
+    fn expiry_keys_sort_by_the_end_of_the_hour() {
+        let h = EXPIRY_SLOT;
+        let a = expiry_key(-5 * h - 1, b"x");
         let b = expiry_key(3, b"a");
-        let c = expiry_key(1_000_000, b"a");
+        let c = expiry_key(1_000 * h + 1, b"a");
         assert!(a < b && b < c);
-        assert_eq!(split_expiry(&b), Some((3, &b"a"[..])));
-        assert_eq!(split_expiry(&a), Some((-5, &b"x"[..])));
+        assert_eq!(split_expiry(&b), Some((h, &b"a"[..])));
+        assert_eq!(split_expiry(&a), Some((-5 * h, &b"x"[..])));
+        assert_eq!(split_expiry(&c), Some((1_001 * h, &b"a"[..])));
+        assert_eq!(expiry_slot(2 * h), 2 * h, "a whole hour stays");
+        assert_eq!(
+            expiry_key(h + 1, b"k"),
+            expiry_key(2 * h, b"k"),
+            "one slot per hour"
+        );
+        assert_eq!(
+            expiry_slot(i64::MAX),
+            i64::MAX,
+            "saturates, never overflows"
+        );
     }
 
     #[test]

@@ -54,6 +54,7 @@
 
 pub mod audit;
 pub mod backend;
+mod cache;
 pub mod consent;
 mod crypto;
 mod erase;

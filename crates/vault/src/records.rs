@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 
 use botwerk_core::{Chat, SubjectId};
 
-use crate::backend::Batch;
 use crate::error::VaultError;
 use crate::inventory::DIALOG_CATEGORY;
 use crate::layout::{self, Header, EXPIRY, HEADER, RECORDS};
@@ -133,19 +132,28 @@ impl Vault {
         stored.extend_from_slice(&header);
         stored.extend_from_slice(&sealed);
 
-        let mut batch = Batch::new();
-        if let Some(old) = self.backend.get(RECORDS, &storage_key).await? {
-            let old = Header::decode(&old)?;
-            batch.delete(EXPIRY, layout::expiry_key(old.expires, &storage_key));
-        }
+        // Single writes in an order that is safe wherever a crash cuts it
+        // (the store keeps a prefix of them): the new index entry first, so
+        // that no record is ever without one; the old entry last. An entry
+        // left behind points to a record that expires in another hour, and
+        // the purge drops it without touching the record. A transaction
+        // would cost a log sync in sled for every dialog step.
         let expires = Header::decode(&header)?.expires;
-        batch.put(
-            EXPIRY,
-            layout::expiry_key(expires, &storage_key),
-            Vec::new(),
-        );
-        batch.put(RECORDS, storage_key, stored);
-        self.backend.apply(batch).await?;
+        let index = layout::expiry_key(expires, &storage_key);
+        let old = match self.backend.get(RECORDS, &storage_key).await? {
+            Some(old) => Some(layout::expiry_key(
+                Header::decode(&old)?.expires,
+                &storage_key,
+            )),
+            None => None,
+        };
+        if old.as_ref() != Some(&index) {
+            self.backend.put(EXPIRY, &index, &[]).await?;
+        }
+        self.backend.put(RECORDS, &storage_key, &stored).await?;
+        if let Some(old) = old.filter(|old| *old != index) {
+            self.backend.delete(EXPIRY, &old).await?;
+        }
         Ok(())
     }
 
@@ -271,10 +279,12 @@ impl Vault {
             return Ok(false);
         };
         let old = Header::decode(&old)?;
-        let mut batch = Batch::new();
-        batch.delete(EXPIRY, layout::expiry_key(old.expires, &storage_key));
-        batch.delete(RECORDS, storage_key);
-        self.backend.apply(batch).await?;
+        // The record first: an index entry left behind by a crash is
+        // dropped by the purge.
+        self.backend.delete(RECORDS, &storage_key).await?;
+        self.backend
+            .delete(EXPIRY, &layout::expiry_key(old.expires, &storage_key))
+            .await?;
         Ok(true)
     }
 

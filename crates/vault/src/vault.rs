@@ -9,10 +9,12 @@ use tokio::sync::RwLock;
 
 use crate::audit::{AuditEntry, AuditEvent, AuditReport, Head, Verifier};
 use crate::backend::{Backend, BackendError, Batch};
+use crate::cache::Cache;
+use crate::consent::ConsentEntry;
 use crate::crypto::{self, DataKey};
 use crate::error::VaultError;
 use crate::inventory::Inventory;
-use crate::keystore::Keystore;
+use crate::keystore::{Keystore, Slot};
 use crate::layout::{self, SubjectMeta, AUDIT, ERASING, IDENTITIES, META, PSEUDONYMS, SUBJECTS};
 use crate::secret::{self, InstanceSecret};
 
@@ -95,6 +97,10 @@ pub struct Vault {
     pub(crate) clock: Arc<dyn Clock>,
     keys: Mutex<HashMap<SubjectId, Arc<DataKey>>>,
     key_cache: usize,
+    /// Identities known to own a subject (lookups happen on every update).
+    pub(crate) subjects: Cache<Identity, SubjectId>,
+    /// Each subject's consent ledger (checked on every update).
+    pub(crate) ledgers: Cache<SubjectId, Arc<Vec<ConsentEntry>>>,
     locks: Vec<RwLock<()>>,
     pub(crate) audit: tokio::sync::Mutex<Head>,
     key_file: PathBuf,
@@ -157,6 +163,8 @@ impl Vault {
             clock: options.clock,
             keys: Mutex::new(HashMap::new()),
             key_cache: options.key_cache.max(1),
+            subjects: Cache::new(options.key_cache),
+            ledgers: Cache::new(options.key_cache),
             locks: (0..SHARDS).map(|_| RwLock::new(())).collect(),
             audit: tokio::sync::Mutex::new(head),
             key_file: options.key_file.clone(),
@@ -191,13 +199,21 @@ impl Vault {
     /// # Errors
     /// A backend failure.
     pub async fn find_subject(&self, identity: &Identity) -> Result<Option<SubjectId>, VaultError> {
+        if let Some(subject) = self.subjects.get(identity) {
+            return Ok(Some(subject));
+        }
+        let generation = self.subjects.generation();
         let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
         let found = self.backend.get(PSEUDONYMS, &pseudonym).await?;
-        found
+        let subject = found
             .map(|bytes| {
                 layout::subject_of(&bytes).ok_or(VaultError::Integrity("pseudonym index malformed"))
             })
-            .transpose()
+            .transpose()?;
+        if let Some(subject) = subject {
+            self.subjects.fill(identity.clone(), subject, generation);
+        }
+        Ok(subject)
     }
 
     /// The subject owning `identity`, created with a fresh data key if there is none.
@@ -238,6 +254,77 @@ impl Vault {
                 Err(e.into())
             }
         }
+    }
+
+    /// Creates subjects for many new identities at once (imports, tests of
+    /// scale): the keys are synced once per call, the store written in one
+    /// batch. Identities that already have a subject keep it; an identity
+    /// listed twice gets one subject. Returns the subjects in the order of
+    /// `identities`.
+    ///
+    /// # Errors
+    /// A backend or keystore failure, or a concurrent creation of one of the
+    /// subjects ([`VaultError::Backend`] with a conflict); nothing of the
+    /// batch is kept then, and its new keys are shredded.
+    pub async fn create_subjects(
+        &self,
+        identities: &[Identity],
+    ) -> Result<Vec<SubjectId>, VaultError> {
+        let mut fresh: Vec<(&Identity, SubjectId)> = Vec::new();
+        let mut seen: HashMap<&Identity, SubjectId> = HashMap::new();
+        let mut out = Vec::with_capacity(identities.len());
+        for identity in identities {
+            if let Some(subject) = seen.get(identity) {
+                out.push(*subject);
+                continue;
+            }
+            let subject = match self.find_subject(identity).await? {
+                Some(subject) => subject,
+                None => {
+                    let subject = SubjectId::from_bytes(crypto::random16());
+                    fresh.push((identity, subject));
+                    subject
+                }
+            };
+            seen.insert(identity, subject);
+            out.push(subject);
+        }
+        if fresh.is_empty() {
+            return Ok(out);
+        }
+        let subjects: Vec<SubjectId> = fresh.iter().map(|(_, s)| *s).collect();
+        let keystore = Arc::clone(&self.keystore);
+        let keys = tokio::task::spawn_blocking(move || keystore.create_many(&subjects))
+            .await
+            .map_err(|_| VaultError::Invalid("key creation was cancelled".into()))??;
+        let slots: Vec<(SubjectId, Slot)> = fresh
+            .iter()
+            .zip(&keys)
+            .map(|((_, s), (slot, _))| (*s, *slot))
+            .collect();
+        let shred = |vault: &Self| {
+            for (subject, slot) in &slots {
+                // Best effort: a key left behind seals nothing.
+                let _ = vault.keystore.erase(*subject, *slot);
+            }
+        };
+        let mut batch = Batch::new();
+        for ((identity, subject), (slot, raw)) in fresh.iter().zip(keys) {
+            let key = DataKey::derive(&raw);
+            let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
+            batch.expect(PSEUDONYMS, pseudonym.to_vec(), None);
+            batch.put(PSEUDONYMS, pseudonym.to_vec(), subject.as_bytes().to_vec());
+            batch.put(SUBJECTS, layout::subject_prefix(*subject), meta_bytes(slot));
+            if let Err(e) = self.seal_identity(&mut batch, *subject, &key, &pseudonym, identity) {
+                shred(self);
+                return Err(e);
+            }
+        }
+        if let Err(e) = self.backend.apply(batch).await {
+            shred(self);
+            return Err(e.into());
+        }
+        Ok(out)
     }
 
     /// Adds `identity` to `subject`, so that export and erasure cover both

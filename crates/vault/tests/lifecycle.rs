@@ -2,7 +2,7 @@
 
 mod common;
 
-use botwerk_vault::{Actor, AuditEvent, ConsentAction, ConsentEvent, EXPORT_SCHEMA};
+use botwerk_vault::{Actor, AuditEvent, Backend, ConsentAction, ConsentEvent, EXPORT_SCHEMA};
 use chrono::Duration;
 use common::{fixture, telegram};
 use serde_json::Value;
@@ -202,6 +202,74 @@ async fn the_purge_deletes_what_is_past_its_retention_once() {
         .filter(|e| matches!(e.event, AuditEvent::Purge { .. }))
         .count();
     assert_eq!(purges, 5, "every run is in the audit log");
+}
+
+#[tokio::test]
+async fn rewrites_within_an_hour_keep_one_index_entry_and_the_purge_is_at_most_an_hour_late() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    let index = || async {
+        f.backend
+            .scan("expiry", b"", None, 100)
+            .await
+            .unwrap()
+            .len()
+    };
+    // "address" is kept for a day; the index has a slot per hour.
+    f.clock.advance(Duration::minutes(10));
+    f.vault.put(a, "address", "k", b"v1").await.unwrap();
+    f.clock.advance(Duration::minutes(20));
+    f.vault.put(a, "address", "k", b"v2").await.unwrap();
+    assert_eq!(index().await, 1, "same hour: the entry stays");
+    f.clock.advance(Duration::minutes(40));
+    f.vault.put(a, "address", "k", b"v3").await.unwrap();
+    assert_eq!(index().await, 1, "next hour: the entry moves");
+    // Now 1h10m after the start; the record expires a day later, exactly.
+    f.clock.advance(Duration::days(1) + Duration::minutes(5));
+    assert!(
+        f.vault.get(a, "address", "k").await.unwrap().is_none(),
+        "hidden from the exact moment it expires"
+    );
+    assert_eq!(
+        f.vault.purge().await.unwrap().records,
+        0,
+        "its hour has not ended"
+    );
+    f.clock.advance(Duration::minutes(45));
+    assert_eq!(f.vault.purge().await.unwrap().records, 1);
+    assert_eq!(index().await, 0);
+}
+
+/// A crash between the single writes of a rewrite can leave the old index
+/// entry behind; the purge must drop it and keep the record.
+#[tokio::test]
+async fn an_index_entry_left_behind_never_purges_a_live_record() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    f.vault.put(a, "address", "k", b"live").await.unwrap();
+    let entries = f.backend.scan("expiry", b"", None, 10).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    // The entry's layout: the slot (ms, sign bit flipped, big-endian), then
+    // the record's storage key.
+    let record_key = &entries[0].0[8..];
+    let an_hour_in = (common::start_time().timestamp_millis() + 3_600_000) as u64 ^ (1 << 63);
+    let mut stale = an_hour_in.to_be_bytes().to_vec();
+    stale.extend_from_slice(record_key);
+    f.backend.put("expiry", &stale, b"").await.unwrap();
+
+    f.clock.advance(Duration::hours(2));
+    assert_eq!(f.vault.purge().await.unwrap().records, 0);
+    assert_eq!(
+        f.vault.get(a, "address", "k").await.unwrap().unwrap().value,
+        b"live"
+    );
+    let entries = f.backend.scan("expiry", b"", None, 10).await.unwrap();
+    assert_eq!(
+        entries.len(),
+        1,
+        "the stale entry is gone, the live one stays"
+    );
+    assert_ne!(entries[0].0, stale);
 }
 
 #[tokio::test]

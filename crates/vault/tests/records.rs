@@ -55,6 +55,42 @@ async fn a_subject_may_own_several_identities() {
 }
 
 #[tokio::test]
+async fn subjects_are_created_in_bulk_like_one_by_one() {
+    let f = fixture().await;
+    let existing = f.vault.subject_for(&telegram(1)).await.unwrap();
+    let ids = [telegram(1), telegram(2), telegram(3), telegram(2)];
+    let subjects = f.vault.create_subjects(&ids).await.unwrap();
+    assert_eq!(subjects[0], existing, "an existing subject is kept");
+    assert_eq!(
+        subjects[1], subjects[3],
+        "an identity listed twice gets one subject"
+    );
+    assert_ne!(subjects[1], subjects[2]);
+    assert_ne!(subjects[1], existing);
+    for (identity, subject) in ids.iter().zip(&subjects) {
+        assert_eq!(f.vault.subject_for(identity).await.unwrap(), *subject);
+        assert_eq!(
+            f.vault.identities(*subject).await.unwrap(),
+            vec![identity.clone()]
+        );
+    }
+    f.vault
+        .put(subjects[2], "orders", "1", b"bulk")
+        .await
+        .unwrap();
+    assert_eq!(
+        f.vault
+            .get(subjects[2], "orders", "1")
+            .await
+            .unwrap()
+            .unwrap()
+            .value,
+        b"bulk"
+    );
+    assert_eq!(f.vault.list_subjects(None, 100).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
 async fn records_round_trip_and_stay_with_their_subject() {
     let f = fixture().await;
     let a = f.vault.subject_for(&telegram(1)).await.unwrap();

@@ -1,0 +1,99 @@
+//! A small bounded cache for what the vault reads on every update (who an
+//! identity is, what a subject consented to), safe against the race of a
+//! read that fills it with data an invalidation has just made stale.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+
+/// A bounded map with invalidation by generation.
+///
+/// Reading through it: take [`Cache::generation`] before reading the store,
+/// then [`Cache::fill`] with what was read. Writing: change the store first,
+/// then [`Cache::invalidate`]. A fill whose read began before an
+/// invalidation is dropped, so the cache never holds what the store no
+/// longer says.
+pub(crate) struct Cache<K, V> {
+    inner: Mutex<Inner<K, V>>,
+    capacity: usize,
+}
+
+struct Inner<K, V> {
+    map: HashMap<K, V>,
+    generation: u64,
+}
+
+impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                map: HashMap::new(),
+                generation: 0,
+            }),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn get(&self, key: &K) -> Option<V> {
+        self.lock().map.get(key).cloned()
+    }
+
+    /// The current generation, to pass to [`Cache::fill`].
+    pub(crate) fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    /// Remembers `value` unless the cache was invalidated since `generation`.
+    pub(crate) fn fill(&self, key: K, value: V, generation: u64) {
+        let mut inner = self.lock();
+        if inner.generation != generation {
+            return;
+        }
+        if inner.map.len() >= self.capacity && !inner.map.contains_key(&key) {
+            // An arbitrary victim is enough: a miss costs one read.
+            if let Some(victim) = inner.map.keys().next().cloned() {
+                inner.map.remove(&victim);
+            }
+        }
+        inner.map.insert(key, value);
+    }
+
+    /// Forgets every entry `stale` picks, and every fill still in flight.
+    pub(crate) fn invalidate(&self, mut stale: impl FnMut(&K, &V) -> bool) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.map.retain(|k, v| !stale(k, v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fill_that_raced_an_invalidation_is_dropped() {
+        let cache: Cache<u8, &str> = Cache::new(2);
+        let before = cache.generation();
+        cache.invalidate(|k, _| *k == 1);
+        cache.fill(1, "stale", before);
+        assert_eq!(cache.get(&1), None);
+        cache.fill(1, "fresh", cache.generation());
+        assert_eq!(cache.get(&1), Some("fresh"));
+    }
+
+    #[test]
+    fn it_stays_within_its_capacity_and_forgets_what_is_invalidated() {
+        let cache: Cache<u8, u8> = Cache::new(2);
+        for k in 0..5 {
+            cache.fill(k, k, cache.generation());
+        }
+        assert_eq!((0..5).filter(|k| cache.get(k).is_some()).count(), 2);
+        assert_eq!(cache.get(&4), Some(4), "the newest is kept");
+        cache.invalidate(|_, v| *v == 4);
+        assert_eq!(cache.get(&4), None);
+    }
+}
