@@ -12,6 +12,7 @@ use crate::command::CommandInfo;
 use crate::incoming::Incoming;
 use crate::outgoing::{Outgoing, Sent};
 use crate::platform::Platform;
+use crate::store::{Store, StoreError};
 
 /// The error of an adapter: connecting, receiving or sending.
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +132,7 @@ pub struct Intake {
     pub(crate) adapter: Arc<dyn Adapter>,
     pub(crate) commands: Arc<Vec<CommandInfo>>,
     pub(crate) places: Arc<Semaphore>,
+    pub(crate) store: Arc<dyn Store>,
 }
 
 impl Intake {
@@ -175,6 +177,17 @@ impl Intake {
     /// Whether the runtime has stopped taking updates.
     pub fn is_stopped(&self) -> bool {
         self.stop.is_cancelled()
+    }
+
+    /// Makes what the handlers wrote so far durable. An adapter that tells
+    /// its platform an update is handled (and will not come again) calls it
+    /// first, so that a crash never keeps the confirmation and loses the
+    /// state it stands for. Concurrent calls share one sync.
+    ///
+    /// # Errors
+    /// When the store cannot sync.
+    pub async fn flush_store(&self) -> Result<(), StoreError> {
+        self.store.flush().await
     }
 }
 

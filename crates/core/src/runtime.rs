@@ -124,6 +124,7 @@ impl Runtime {
                 adapter: Arc::clone(adapter),
                 commands: Arc::clone(&commands),
                 places: Arc::clone(&places),
+                store: Arc::clone(&self.services.store),
             };
             let adapter = Arc::clone(adapter);
             let span = tracing::info_span!("adapter", platform = %adapter.platform());

@@ -25,6 +25,18 @@ use crate::send::{self, adapter_error, keyboard, redact, with_retry, MAX_CAPTION
 /// How long a deep link for a refused private answer stays valid.
 const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
 
+/// How long the poll loop waits for the updates in hand to finish before it
+/// polls anyway (see `TelegramAdapter::settle`).
+const STRAGGLER_WAIT: Duration = Duration::from_millis(50);
+
+/// How long a finished update waits for the journal before its button press
+/// is answered anyway (the journal is failing, say).
+const COMMIT_WAIT: Duration = Duration::from_secs(5);
+
+/// How long `run` goes on journaling, after the runtime stopped, the updates
+/// still being handled.
+const DRAIN_WAIT: Duration = Duration::from_secs(8);
+
 /// How the Telegram adapter connects.
 #[derive(Clone, Debug)]
 pub struct TelegramConfig {
@@ -73,22 +85,42 @@ pub enum TelegramError {
     },
 }
 
-/// Updates handed to the runtime and not yet finished, and the highest id seen.
+/// Where the updates fetched from Telegram stand.
 #[derive(Default)]
 struct Progress {
+    /// Handed to the runtime and not finished.
     pending: BTreeSet<u32>,
+    /// Finished, and not journaled yet.
+    done: BTreeSet<u32>,
+    /// Dropped by a stopping runtime: never confirmed, so Telegram resends
+    /// them to the next run.
+    dropped: BTreeSet<u32>,
+    /// The highest id seen.
     last_seen: Option<u32>,
 }
 
 impl Progress {
-    /// The offset that confirms exactly the updates that are finished: all
-    /// below the first pending one.
+    /// The offset that confirms exactly the updates that are finished and
+    /// journaled: all below the first one that is not.
     fn offset(&self) -> Option<u32> {
-        match (self.pending.first(), self.last_seen) {
-            (Some(first), _) => Some(*first),
+        let first = [
+            self.pending.first(),
+            self.done.first(),
+            self.dropped.first(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .copied();
+        match (first, self.last_seen) {
+            (Some(first), _) => Some(first),
             (None, Some(last)) => Some(last + 1),
             (None, None) => None,
         }
+    }
+
+    fn in_hand(&self, id: u32) -> bool {
+        self.pending.contains(&id) || self.done.contains(&id) || self.dropped.contains(&id)
     }
 }
 
@@ -110,11 +142,15 @@ pub struct TelegramAdapter {
     progress: Mutex<Progress>,
     waiting: Mutex<HashMap<String, Waiting>>,
     links_by_update: Mutex<HashMap<u32, String>>,
-    /// Woken when an update finishes, so that the next poll confirms it at
-    /// once instead of after the long poll in flight.
+    /// Woken when an update finishes, so that the poll loop can confirm the
+    /// updates in hand once they are all done.
     finished_one: tokio::sync::Notify,
+    /// Woken after every journal commit.
+    committed: tokio::sync::Notify,
     /// Whether the last poll reached Telegram (for `/readyz`).
     connected: std::sync::atomic::AtomicBool,
+    /// Held by the one task that syncs the journal.
+    journal_writer: tokio::sync::Mutex<()>,
 }
 
 impl TelegramAdapter {
@@ -155,7 +191,9 @@ impl TelegramAdapter {
             waiting: Mutex::new(HashMap::new()),
             links_by_update: Mutex::new(HashMap::new()),
             finished_one: tokio::sync::Notify::new(),
+            committed: tokio::sync::Notify::new(),
             connected: std::sync::atomic::AtomicBool::new(false),
+            journal_writer: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -257,7 +295,7 @@ impl TelegramAdapter {
             let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
             let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
             progress.last_seen = Some(progress.last_seen.map_or(id, |l| l.max(id)));
-            if journal.contains(id) || progress.pending.contains(&id) {
+            if journal.contains(id) || progress.in_hand(id) {
                 return true;
             }
         }
@@ -265,7 +303,11 @@ impl TelegramAdapter {
             Converted::Incoming(incoming) => self.resume(incoming),
             Converted::Skip(reason) => {
                 tracing::debug!(reason, "update skipped");
-                self.record(id).await;
+                self.progress
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .done
+                    .insert(id);
                 return true;
             }
         };
@@ -285,30 +327,137 @@ impl TelegramAdapter {
         true
     }
 
-    /// Journals `id` as handled and lets the offset move past it.
-    async fn record(&self, id: u32) {
-        let journal = Arc::clone(&self.journal);
-        let written = tokio::task::spawn_blocking(move || {
-            journal.lock().unwrap_or_else(|e| e.into_inner()).record(id)
-        })
-        .await;
-        if !matches!(written, Ok(Ok(()))) {
-            // Not confirmed either: Telegram resends it after a restart.
-            tracing::error!("could not journal a handled update");
-            return;
+    /// Marks `id` as finished, and returns once the poll loop has journaled
+    /// it (at most [`COMMIT_WAIT`] later).
+    async fn finish(&self, id: u32) {
+        {
+            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            progress.pending.remove(&id);
+            progress.done.insert(id);
         }
-        self.progress
+        self.finished_one.notify_one();
+        let deadline = tokio::time::Instant::now() + COMMIT_WAIT;
+        loop {
+            let committed = self.committed.notified();
+            if !self
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .done
+                .contains(&id)
+            {
+                return;
+            }
+            tokio::select! {
+                () = committed => {}
+                () = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!("a handled update is not journaled yet; answering anyway");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Makes the finished updates durable: first what their handlers wrote
+    /// (the store's sync), then the journal entry that says they were
+    /// handled (one sync for all of them), so that a crash never keeps the
+    /// entry and loses the state. The next poll then confirms them to
+    /// Telegram. What cannot be journaled stays unconfirmed, is tried again
+    /// with the next commit, and Telegram resends it after a restart.
+    async fn commit(&self, intake: &Intake) {
+        let _writer = self.journal_writer.lock().await;
+        let ids: Vec<u32> = self
+            .progress
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .pending
-            .remove(&id);
-        self.finished_one.notify_one();
+            .done
+            .iter()
+            .copied()
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        if let Err(e) = intake.flush_store().await {
+            tracing::error!(error = %e, "the store cannot sync; handled updates stay unconfirmed");
+            return;
+        }
+        let journal = Arc::clone(&self.journal);
+        let written = ids.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            journal
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .record_all(&written)
+        })
+        .await;
+        if matches!(result, Ok(Ok(()))) {
+            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            for id in ids {
+                progress.done.remove(&id);
+            }
+        } else {
+            tracing::error!("could not journal handled updates; they stay unconfirmed");
+        }
+        self.committed.notify_waiters();
+    }
+
+    /// After the runtime stopped: journals the updates it still finishes,
+    /// until none is left in hand or [`DRAIN_WAIT`] has passed.
+    async fn drain(&self, intake: &Intake) {
+        let deadline = tokio::time::Instant::now() + DRAIN_WAIT;
+        loop {
+            let finished = self.finished_one.notified();
+            self.commit(intake).await;
+            {
+                let progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+                if progress.pending.is_empty() && progress.done.is_empty() {
+                    return;
+                }
+            }
+            tokio::select! {
+                () = finished => {}
+                () = tokio::time::sleep(STRAGGLER_WAIT) => {}
+                () = tokio::time::sleep_until(deadline) => return,
+            }
+        }
+    }
+
+    /// Waits until every update in hand is finished, so that the next poll
+    /// confirms them all and waits for new ones, or at most
+    /// [`STRAGGLER_WAIT`] when one takes long. Polling earlier would only
+    /// bring the unconfirmed updates back (Telegram resends every update
+    /// below the offset it was given); a straggler costs a poll per
+    /// `STRAGGLER_WAIT`, not one per finished update. False: the intake
+    /// stopped.
+    async fn settle(&self, intake: &Intake) -> bool {
+        let deadline = tokio::time::Instant::now() + STRAGGLER_WAIT;
+        loop {
+            let finished = self.finished_one.notified();
+            if self
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pending
+                .is_empty()
+            {
+                return true;
+            }
+            tokio::select! {
+                () = intake.stopped() => return false,
+                () = finished => {}
+                () = tokio::time::sleep_until(deadline) => return true,
+            }
+        }
     }
 
     async fn poll(&self, intake: &Intake, me: &BotInfo) -> Result<(), AdapterError> {
         let mut backoff = Duration::from_millis(500);
         let timeout = u32::try_from(self.config.poll_timeout.as_secs()).unwrap_or(25);
         loop {
+            if !self.settle(intake).await {
+                return Ok(());
+            }
+            self.commit(intake).await;
             let offset = self
                 .progress
                 .lock()
@@ -323,12 +472,8 @@ impl TelegramAdapter {
             if let Some(offset) = offset {
                 request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
             }
-            // A long poll in flight is dropped when an update finishes: its
-            // updates are not confirmed, so Telegram resends them to the next
-            // poll, which confirms what finished.
             let result = tokio::select! {
                 () = intake.stopped() => return Ok(()),
-                () = self.finished_one.notified() => continue,
                 result = request.send() => result,
             };
             let wait = match result {
@@ -514,7 +659,9 @@ impl Adapter for TelegramAdapter {
         }
         self.register(intake.commands()).await;
         tracing::info!("connected to Telegram; polling for updates");
-        self.poll(&intake, &me).await
+        let result = self.poll(&intake, &me).await;
+        self.drain(&intake).await;
+        result
     }
 
     async fn send(&self, out: Outgoing) -> Result<Sent, AdapterError> {
@@ -548,10 +695,17 @@ impl Adapter for TelegramAdapter {
         let Some(origin) = incoming.origin.get::<TelegramOrigin>() else {
             return;
         };
-        // Journaled first: once Telegram sees the answer, the update counts
-        // as handled for good.
-        if outcome != Outcome::Dropped {
-            self.record(origin.update_id).await;
+        // Journaled first: once the person sees the answer, the update counts
+        // as handled for good. A dropped one stays unconfirmed: Telegram
+        // resends it.
+        if outcome == Outcome::Dropped {
+            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            progress.pending.remove(&origin.update_id);
+            progress.dropped.insert(origin.update_id);
+            drop(progress);
+            self.finished_one.notify_one();
+        } else {
+            self.finish(origin.update_id).await;
         }
         if let Some(callback) = &origin.callback {
             let answer = self

@@ -62,13 +62,26 @@ impl Journal {
     }
 
     /// Records `id` as handled, durably.
+    #[cfg(test)]
     pub(crate) fn record(&mut self, id: u32) -> io::Result<()> {
-        if !self.handled.insert(id) {
+        self.record_all(&[id])
+    }
+
+    /// Records every id of `ids` as handled, durably, with one sync for all
+    /// of them (group commit).
+    pub(crate) fn record_all(&mut self, ids: &[u32]) -> io::Result<()> {
+        let mut lines = String::new();
+        for id in ids {
+            if self.handled.insert(*id) {
+                lines.push_str(&format!("{id}\n"));
+                self.lines += 1;
+            }
+        }
+        if lines.is_empty() {
             return Ok(());
         }
-        self.file.write_all(format!("{id}\n").as_bytes())?;
+        self.file.write_all(lines.as_bytes())?;
         self.file.sync_data()?;
-        self.lines += 1;
         if self.lines >= COMPACT_AT / KEEP * self.keep {
             self.compact()?;
         }

@@ -12,6 +12,11 @@
 //!   `setMyCommands` in every language of the bot.
 //! - Long polling confirms an update only once it is handled, and journals
 //!   handled ids, so a restart after a crash neither loses nor repeats one.
+//!   The next poll goes out when the updates in hand are finished (or after
+//!   50 ms, when one takes long), since Telegram resends every unconfirmed
+//!   update: a busy bot fetches each update about once. Before it, one
+//!   commit makes the round durable: the store's sync first, then the
+//!   journal's, so the journal never claims what the store lost.
 //! - Private answers go to the person's private chat; when Telegram refuses
 //!   (the person never started the bot), the caller gets a deep link to post
 //!   in the group, and the request is answered once the person opens it.
