@@ -50,7 +50,8 @@ struct Cli {
     /// Idle instances in one process.
     #[arg(long, default_value_t = 100)]
     instances: usize,
-    /// The large store: subjects in it, and expired records purged.
+    /// The large store: subjects in it, and expired records purged; a
+    /// subject's record counts are a thousandth, a hundredth and a tenth of it.
     #[arg(long, default_value_t = 1_000_000)]
     big: usize,
     /// Which bots the load runs against (all three by default).

@@ -78,33 +78,37 @@ impl Vault {
                 .map_err(|_| VaultError::Invalid("key erasure was cancelled".into()))??;
         }
         self.uncache(subject);
+        self.subjects.invalidate(|_, s| *s == subject);
 
-        let mut batch = Batch::new();
-        let mut deleted = 0u64;
-        self.for_each_key(IDENTITIES, &prefix, |key, _| {
-            batch.delete(PSEUDONYMS, key[16..].to_vec());
-            batch.delete(IDENTITIES, key.to_vec());
-            deleted += 1;
-        })
-        .await?;
+        // The key is gone, so what is left is unreadable; it is deleted a
+        // page at a time (each page atomic), which keeps the time linear in
+        // the subject's size. The marker makes the whole resumable: a crash
+        // in between is finished at the next start or purge.
+        let mut deleted = self
+            .delete_pages(IDENTITIES, &prefix, |batch, key, _| {
+                batch.delete(PSEUDONYMS, key[16..].to_vec());
+                batch.delete(IDENTITIES, key.to_vec());
+            })
+            .await?;
         let mut bad_header = false;
-        self.for_each_key(RECORDS, &prefix, |key, value| {
-            match Header::decode(value) {
-                Ok(header) => batch.delete(EXPIRY, layout::expiry_key(header.expires, key)),
-                Err(_) => bad_header = true,
-            }
-            batch.delete(RECORDS, key.to_vec());
-            deleted += 1;
-        })
-        .await?;
+        deleted += self
+            .delete_pages(RECORDS, &prefix, |batch, key, value| {
+                match Header::decode(value) {
+                    Ok(header) => batch.delete(EXPIRY, layout::expiry_key(header.expires, key)),
+                    Err(_) => bad_header = true,
+                }
+                batch.delete(RECORDS, key.to_vec());
+            })
+            .await?;
         if bad_header {
             tracing::warn!(subject = %subject.log_tag(), "a record with a damaged header was erased; its expiry entry stays until the purge");
         }
-        self.for_each_key(CONSENT, &prefix, |key, _| {
-            batch.delete(CONSENT, key.to_vec());
-            deleted += 1;
-        })
-        .await?;
+        deleted += self
+            .delete_pages(CONSENT, &prefix, |batch, key, _| {
+                batch.delete(CONSENT, key.to_vec());
+            })
+            .await?;
+        let mut batch = Batch::new();
         batch.delete(SUBJECTS, prefix.clone());
         batch.delete(ERASING, prefix);
         let event = AuditEvent::Erasure {
@@ -161,6 +165,31 @@ impl Vault {
         self.apply_audited(batch, event).await?;
         self.backend.flush().await?;
         Ok(records)
+    }
+
+    /// Deletes every entry of `tree` under `prefix`, a page at a time: `f`
+    /// adds to each page's batch what goes with an entry (the entry itself
+    /// included). Returns how many entries there were.
+    async fn delete_pages(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        mut f: impl FnMut(&mut Batch, &[u8], &[u8]),
+    ) -> Result<u64, VaultError> {
+        let mut deleted = 0u64;
+        loop {
+            // What a page deletes is gone, so the next scan starts at the front.
+            let page = self.backend.scan(tree, prefix, None, PAGE).await?;
+            if page.is_empty() {
+                return Ok(deleted);
+            }
+            let mut batch = Batch::new();
+            for (key, value) in &page {
+                f(&mut batch, key, value);
+            }
+            deleted += page.len() as u64;
+            self.backend.apply(batch).await?;
+        }
     }
 
     /// Calls `f` with every key and value of `tree` under `prefix`, page by page.

@@ -155,10 +155,7 @@ impl Keystore {
 
     /// Makes a new random data key for `subject`, stores it durably and
     /// returns its slot and the raw key.
-    pub(crate) fn create(
-        self: &Arc<Self>,
-        subject: SubjectId,
-    ) -> Result<NewKey, VaultError> {
+    pub(crate) fn create(self: &Arc<Self>, subject: SubjectId) -> Result<NewKey, VaultError> {
         let raw = crypto::random32();
         let slot = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
