@@ -10,7 +10,7 @@ const MEASURES: [&str; 7] = [
     "Pseudonymisation: accounts appear in the store only as HMAC-SHA256 pseudonyms under a secret pepper.",
     "Encryption at rest: every person's records are sealed with XChaCha20-Poly1305 under a key of their own, bound to where they are stored.",
     "Key separation: data keys are wrapped under an instance key kept in a separate file of mode 0600.",
-    "Erasure: a person's key is destroyed (crypto-shredding) and every record deleted in one atomic batch.",
+    "Erasure: a person's key is destroyed first (crypto-shredding), then every record is deleted; an interrupted erasure is finished at the next start.",
     "Retention: every record expires with its category's retention period and is purged on a schedule.",
     "Accountability: consent changes, exports, erasures and purges are written to a hash-chained audit log.",
     "Data minimisation in logs: no message text, tokens, keys or platform ids are logged.",

@@ -46,8 +46,9 @@ fn receipt_id() -> String {
 
 impl Vault {
     /// Erases everything of `subject`: destroys its data key, deletes every
-    /// record, consent entry, identity and pseudonym in one atomic batch with
-    /// the audit entry, and flushes. Erasing an erased subject is harmless.
+    /// identity, pseudonym, record and consent entry (a page at a time, each
+    /// page atomic), then the subject itself together with the audit entry,
+    /// and flushes. Erasing an erased subject is harmless.
     ///
     /// # Errors
     /// A backend or keystore failure; the erasure then finishes at the next

@@ -409,3 +409,145 @@ async fn withdrawing_consent_can_erase_one_category() {
     assert!(f.vault.get(a, "subscription", "s").await.unwrap().is_none());
     assert!(f.vault.get(a, "orders", "1").await.unwrap().is_some());
 }
+
+/// A backend whose atomic batches start failing on demand, as a disk that
+/// fills up or a process that dies halfway through an erasure would.
+struct Failing {
+    inner: std::sync::Arc<botwerk_vault::MemoryBackend>,
+    /// How many more batches may pass; `usize::MAX` is every one.
+    batches_left: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Backend for Failing {
+    async fn get(
+        &self,
+        tree: &str,
+        key: &[u8],
+    ) -> Result<Option<Vec<u8>>, botwerk_vault::BackendError> {
+        self.inner.get(tree, key).await
+    }
+    async fn put(
+        &self,
+        tree: &str,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), botwerk_vault::BackendError> {
+        self.inner.put(tree, key, value).await
+    }
+    async fn delete(&self, tree: &str, key: &[u8]) -> Result<(), botwerk_vault::BackendError> {
+        self.inner.delete(tree, key).await
+    }
+    async fn scan(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<botwerk_vault::Entry>, botwerk_vault::BackendError> {
+        self.inner.scan(tree, prefix, after, limit).await
+    }
+    async fn apply(&self, batch: botwerk_vault::Batch) -> Result<(), botwerk_vault::BackendError> {
+        use std::sync::atomic::Ordering;
+        let passed = self
+            .batches_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(1)
+            });
+        if passed.is_err() {
+            return Err(botwerk_vault::BackendError::storage(std::io::Error::other(
+                "disk full",
+            )));
+        }
+        self.inner.apply(batch).await
+    }
+    async fn flush(&self) -> Result<(), botwerk_vault::BackendError> {
+        self.inner.flush().await
+    }
+}
+
+#[tokio::test]
+async fn an_erasure_cut_off_halfway_is_finished_at_the_next_start() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let memory = Arc::new(botwerk_vault::MemoryBackend::new());
+    let failing = Arc::new(Failing {
+        inner: memory.clone(),
+        batches_left: AtomicUsize::new(usize::MAX),
+    });
+    let options = botwerk_vault::VaultOptions::in_dir(dir.path());
+    let vault = botwerk_vault::Vault::open(failing.clone(), common::inventory(), options.clone())
+        .await
+        .unwrap();
+    let a = vault.subject_for(&telegram(1)).await.unwrap();
+    let b = vault.subject_for(&telegram(2)).await.unwrap();
+    // Enough records for several pages of the erasure.
+    for n in 0..2500 {
+        vault
+            .put(a, "orders", &n.to_string(), b"a-secret")
+            .await
+            .unwrap();
+    }
+    vault.put(b, "orders", "1", b"b").await.unwrap();
+
+    // The identities and the first page of records go; the next page fails.
+    failing.batches_left.store(2, Ordering::SeqCst);
+    assert!(vault.erase(a, Actor::Subject).await.is_err());
+    failing.batches_left.store(usize::MAX, Ordering::SeqCst);
+    let left = memory
+        .scan("records", a.as_bytes(), None, 5000)
+        .await
+        .unwrap();
+    assert!(
+        !left.is_empty() && left.len() < 2500,
+        "the erasure stopped halfway: {} records left",
+        left.len()
+    );
+    assert!(
+        vault.get(a, "orders", "2499").await.unwrap().is_none(),
+        "with the key gone, what is left is unreadable"
+    );
+    drop(vault);
+
+    let vault = botwerk_vault::Vault::open(memory.clone(), common::inventory(), options)
+        .await
+        .unwrap();
+    assert_eq!(vault.find_subject(&telegram(1)).await.unwrap(), None);
+    assert!(vault.get(a, "orders", "7").await.unwrap().is_none());
+    let (_, summary) = vault.export(Some(a), None, Actor::Subject).await.unwrap();
+    assert!(summary.is_empty());
+    assert_eq!(
+        vault.get(b, "orders", "1").await.unwrap().unwrap().value,
+        b"b"
+    );
+    let log = vault.audit_entries(0, 100).await.unwrap();
+    let erasures = log
+        .iter()
+        .filter(|e| matches!(&e.event, AuditEvent::Erasure { subject, .. } if *subject == a))
+        .count();
+    assert_eq!(erasures, 1, "the finished erasure is audited once");
+    assert!(matches!(
+        vault.verify_audit().await.unwrap(),
+        botwerk_vault::AuditReport::Intact { .. }
+    ));
+    // Nothing of A is left in any tree, sealed or not.
+    let holds_a = |bytes: &[u8]| bytes.windows(16).any(|w| w == a.as_bytes());
+    for tree in [
+        "records",
+        "expiry",
+        "identities",
+        "pseudonyms",
+        "consent",
+        "subjects",
+        "erasing",
+    ] {
+        let entries = memory.scan(tree, b"", None, 10_000).await.unwrap();
+        let of_a = entries
+            .iter()
+            .filter(|(k, v)| holds_a(k) || holds_a(v))
+            .count();
+        assert_eq!(of_a, 0, "{tree} still holds entries of the erased subject");
+    }
+}
