@@ -183,6 +183,8 @@ async fn everything(cli: &Cli) -> anyhow::Result<()> {
 struct BotResults {
     kind: BotKind,
     flat: LoadResult,
+    /// Updates per second of every throughput run, in the order they ran.
+    runs: Vec<f64>,
     paced: LoadResult,
 }
 
@@ -196,19 +198,29 @@ async fn load_part(cli: &Cli) -> anyhow::Result<Vec<String>> {
         .into_iter()
         .filter(|k| cli.bots.is_empty() || cli.bots.contains(k))
         .collect();
+    // The bots take turns, run by run, so that a machine getting slower or
+    // faster over the minutes of the benchmark weighs on each of them alike.
+    let mut flats: Vec<Vec<LoadResult>> = kinds.iter().map(|_| Vec::new()).collect();
+    for run in 1..=cli.runs.max(1) {
+        for (kind, flat) in kinds.iter().zip(&mut flats) {
+            eprintln!("load: {}, throughput run {run} …", kind.label());
+            flat.push(load::run(*kind, cli.users, cli.messages, Pace::Flat).await?);
+        }
+    }
     let think = Duration::from_millis(cli.think_ms);
     let mut results = Vec::new();
-    for kind in kinds {
-        let mut flat = Vec::new();
-        for run in 1..=cli.runs.max(1) {
-            eprintln!("load: {}, throughput run {run} …", kind.label());
-            flat.push(load::run(kind, cli.users, cli.messages, Pace::Flat).await?);
-        }
+    for (kind, mut flat) in kinds.into_iter().zip(flats) {
+        let runs = flat.iter().map(|r| r.per_second).collect();
         flat.sort_by(|a, b| a.per_second.total_cmp(&b.per_second));
         let flat = flat.swap_remove(flat.len() / 2);
         eprintln!("load: {}, paced run …", kind.label());
         let paced = load::run(kind, cli.users, cli.messages, Pace::Think(think)).await?;
-        results.push(BotResults { kind, flat, paced });
+        results.push(BotResults {
+            kind,
+            flat,
+            runs,
+            paced,
+        });
     }
     print_load(cli, &results);
     Ok(load_targets(&results))
@@ -223,18 +235,23 @@ fn print_load(cli: &Cli, results: &[BotResults]) {
         "## Throughput: {} users × {} updates, each sent as soon as the reply is there\n",
         cli.users, cli.messages
     );
-    println!("Median of {} runs per bot.\n", cli.runs.max(1));
-    println!("| Bot | updates/s | Botwerk's throughput ÷ this | bot CPU per update | p50 | p99 |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "The bots took turns; each row is the median of {} runs, all of which are listed.\n",
+        cli.runs.max(1)
+    );
+    println!("| Bot | updates/s | Botwerk's throughput ÷ this | bot CPU per update | p50 | p99 | every run, updates/s |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
     for r in results {
+        let runs: Vec<String> = r.runs.iter().map(|x| format!("{x:.0}")).collect();
         println!(
-            "| {} | {:.0} | {:.2} | {:.3} ms | {:.0} ms | {:.0} ms |",
+            "| {} | {:.0} | {:.2} | {:.3} ms | {:.0} ms | {:.0} ms | {} |",
             r.kind.label(),
             r.flat.per_second,
             botwerk / r.flat.per_second,
             r.flat.cpu_ms_per_update,
             r.flat.p50_ms,
             r.flat.p99_ms,
+            runs.join(", "),
         );
     }
     println!(
