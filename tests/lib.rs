@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use botwerk::core::{CancellationToken, ManualClock, Outcome};
 use botwerk::privacy::Policy;
 use botwerk::vault::Vault;
-use botwerk::{Bot, Instance};
+use botwerk::{Bot, Instance, InstanceBuilder};
 use botwerk_testkit::{MemoryAdapter, Person, SentMessage, Users};
 use chrono::{DateTime, Utc};
 
@@ -70,15 +70,25 @@ pub struct Harness {
 impl Harness {
     /// Starts `bot` under `policy`.
     pub async fn start(bot: Bot, policy: Policy) -> Self {
+        Self::start_with(bot, policy, |builder| builder).await
+    }
+
+    /// Starts `bot` under `policy`, with more settings made by `configure`.
+    pub async fn start_with(
+        bot: Bot,
+        policy: Policy,
+        configure: impl FnOnce(InstanceBuilder) -> InstanceBuilder,
+    ) -> Self {
         let (adapter, users) = MemoryAdapter::new();
         let dir = tempfile::tempdir().expect("a temp dir");
         let clock = Arc::new(ManualClock::new(start_time()));
-        let instance = Instance::builder(bot)
+        let builder = Instance::builder(bot)
             .data_dir(dir.path().join("data"))
             .key_file(dir.path().join("instance.key"))
             .policy(policy)
             .clock(clock.clone())
-            .adapter(adapter)
+            .adapter(adapter);
+        let instance = configure(builder)
             .build()
             .await
             .expect("the instance builds");

@@ -35,9 +35,13 @@
 //! - `help`: the built-in `/help`
 //! - `instance`: [`Instance`], a bot running on its vault and adapters
 //! - `operator`: operator requests (export, erase, audit, record, purge,
-//!   keys, broadcast); `admin`: the socket a running instance serves them on
+//!   keys, broadcast); `admin`: the socket a running instance serves them on;
+//!   `admin_chat`: `/admin` in a private chat, for the accounts an instance
+//!   names with [`InstanceBuilder::admins`] (audit check, key check, purge,
+//!   record of processing; never anyone's personal data)
 
 pub mod admin;
+mod admin_chat;
 mod bot;
 mod help;
 mod instance;

@@ -75,6 +75,10 @@ pub struct InstanceConfig {
     pub key_file: Option<PathBuf>,
     /// The privacy policy file (by default the bot's sample policy).
     pub policy: Option<PathBuf>,
+    /// Accounts that may use `/admin` in a private chat, as
+    /// `platform:user-id` (`telegram:123456789`).
+    #[serde(default)]
+    pub admins: Vec<String>,
     /// The Telegram connection.
     pub telegram: Option<TelegramSection>,
     /// The Discord connection.
@@ -223,6 +227,29 @@ impl Config {
                     }
                 }
             }
+            for (n, entry) in instance.admins.iter().enumerate() {
+                let identity = parse_admin(entry).map_err(|why| {
+                    error(
+                        at("admins"),
+                        format!("instance `{name}`, `admins[{n}]`: {why}"),
+                    )
+                })?;
+                let served = match identity.platform {
+                    botwerk::core::Platform::Telegram => instance.telegram.is_some(),
+                    botwerk::core::Platform::Discord => instance.discord.is_some(),
+                    botwerk::core::Platform::Console => instance.console,
+                    _ => false,
+                };
+                if !served {
+                    return Err(error(
+                        at("admins"),
+                        format!(
+                            "instance `{name}`, `admins[{n}]`: names a {} account, but the instance does not serve {}; add it or remove the entry",
+                            identity.platform, identity.platform
+                        ),
+                    ));
+                }
+            }
             if let Some(telegram) = &instance.telegram {
                 resolve_secret(&telegram.token).map_err(|why| {
                     error(
@@ -242,6 +269,42 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+impl InstanceConfig {
+    /// The accounts of `admins`, checked by [`Config::parse`].
+    pub fn admin_identities(&self) -> Vec<botwerk::core::Identity> {
+        self.admins
+            .iter()
+            .filter_map(|entry| parse_admin(entry).ok())
+            .collect()
+    }
+}
+
+/// Reads an `admins` entry, `platform:user-id`. The error never repeats the
+/// entry: it is an account id.
+fn parse_admin(entry: &str) -> Result<botwerk::core::Identity, String> {
+    use botwerk::core::{Identity, Platform};
+    let fix = "write `platform:user-id`, such as `telegram:123456789`";
+    let (platform, user) = entry
+        .split_once(':')
+        .ok_or_else(|| format!("is not an account: {fix}"))?;
+    let platform = platform
+        .trim()
+        .parse::<Platform>()
+        .ok()
+        .filter(|p| *p != Platform::Memory)
+        .ok_or_else(|| {
+            "names no messenger Botwerk serves: use telegram, discord or console".to_owned()
+        })?;
+    let user = user.trim();
+    let numeric = matches!(platform, Platform::Telegram | Platform::Discord);
+    if user.is_empty() || (numeric && !user.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!(
+            "has no valid user id: {platform} ids are numbers; {fix}"
+        ));
+    }
+    Ok(Identity::new(platform, user))
 }
 
 /// A path with `.` components removed, to compare data directories.
@@ -374,6 +437,51 @@ data_dir = "data/shop-2"
         let config = Config::parse(&text, Path::new("botwerk.example.toml")).unwrap();
         assert_eq!(config.instances.len(), 3);
         assert!(config.instances[2].discord.is_some());
+    }
+
+    #[test]
+    fn admins_are_accounts_of_a_served_messenger() {
+        let with = |admins: &str| {
+            GOOD.replacen(
+                "data_dir = \"data/shop\"",
+                &format!("data_dir = \"data/shop\"\nadmins = {admins}"),
+                1,
+            )
+        };
+        let config = parse(&with(r#"["telegram:123456789", " telegram : 42 "]"#)).unwrap();
+        let admins = config.instances[0].admin_identities();
+        assert_eq!(
+            admins,
+            [
+                botwerk::core::Identity::new(botwerk::core::Platform::Telegram, "123456789"),
+                botwerk::core::Identity::new(botwerk::core::Platform::Telegram, "42"),
+            ]
+        );
+        assert!(config.instances[1].admin_identities().is_empty());
+
+        for (admins, message) in [
+            (r#"["123456789"]"#, "`admins[0]`: is not an account"),
+            (
+                r#"["telegram:1", "matrix:1"]"#,
+                "`admins[1]`: names no messenger Botwerk serves",
+            ),
+            (r#"["memory:1"]"#, "names no messenger Botwerk serves"),
+            (r#"["telegram:@ada"]"#, "telegram ids are numbers"),
+            (r#"["telegram:"]"#, "has no valid user id"),
+            (
+                r#"["discord:80351110224678912"]"#,
+                "does not serve discord; add it or remove the entry",
+            ),
+        ] {
+            let err = parse(&with(admins)).unwrap_err();
+            assert!(err.contains("instance `shop`"), "{err}");
+            assert!(err.contains(message), "{message:?} in {err}");
+            assert!(err.contains("line 6"), "{err}");
+            assert!(
+                !err.contains("80351110224678912") && !err.contains("@ada"),
+                "no account ids: {err}"
+            );
+        }
     }
 
     #[test]

@@ -64,7 +64,8 @@ async fn build_observed(
     let policy = bots::policy(instance.policy.as_deref(), sample, sample_name)?;
     let mut builder = Instance::builder(bot)
         .data_dir(&instance.data_dir)
-        .policy(policy);
+        .policy(policy)
+        .admins(instance.admin_identities());
     if serve_admin {
         builder = builder.admin_socket(botwerk::admin::socket_path(&instance.data_dir));
     }

@@ -184,6 +184,7 @@ name = "newsletter"
 bot = "newsletter"
 data_dir = "data/newsletter"
 key_file = "keys/newsletter.key"
+admins = ["telegram:515151"]
 
 [instance.telegram]
 token = "{TOKEN}"
@@ -253,6 +254,25 @@ async fn three_instances_serve_and_one_messenger_down_stops_none_of_the_others()
         "no personal data in labels"
     );
 
+    // The newsletter's admin checks its audit log from Telegram.
+    let admin = TgUser::new(515_151, "Ada");
+    say(&telegram, &admin, "/admin audit").await;
+    assert!(
+        telegram.messages_to(admin.id).iter().any(|m| m
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("The audit log is intact")),
+        "{:?}",
+        telegram.messages_to(admin.id)
+    );
+    say(&telegram, &ann, "/admin audit").await;
+    assert!(!telegram.messages_to(ann.id).iter().any(|m| m
+        .text
+        .as_deref()
+        .unwrap_or_default()
+        .contains("audit log")));
+
     // Telegram goes down: the newsletter waits, the others go on.
     telegram.stop().await;
     bot.wait_log("getUpdates failed");
@@ -271,7 +291,10 @@ async fn three_instances_serve_and_one_messenger_down_stops_none_of_the_others()
         !log.contains(TOKEN) && !log.contains(discord::TOKEN),
         "no tokens in the log"
     );
-    assert!(!log.contains("424242"), "no raw ids in the log");
+    assert!(
+        !log.contains("424242") && !log.contains("515151"),
+        "no raw ids in the log"
+    );
     assert_eq!(discord_fake.violations(), Vec::<String>::new());
 }
 
