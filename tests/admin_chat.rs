@@ -72,7 +72,7 @@ async fn the_record_of_processing_comes_as_a_file_and_the_purge_reports() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn others_get_an_unknown_command_and_a_group_gets_nothing() {
+async fn others_get_an_unknown_command_and_a_group_cannot_tell_who_is_admin() {
     let ada = Person::new("ada");
     let h = shop_with_admin(&ada).await;
 
@@ -88,15 +88,31 @@ async fn others_get_an_unknown_command_and_a_group_gets_nothing() {
     let help = texts(&h.say(&ada, "/help").await);
     assert!(!help.contains("/admin"), "/help is for everyone: {help}");
 
+    // In a group the admin's /admin looks like anyone's unknown command;
+    // only the admin hears, privately, where it works.
     let in_group = ada.in_group("team");
     let replies = h.say(&in_group, "/admin audit").await;
-    assert_eq!(replies.len(), 1);
+    let bob_in_group = bob.in_group("team");
+    let others = h.say(&bob_in_group, "/admin audit").await;
+    let public = |replies: &[botwerk_testkit::SentMessage]| {
+        replies
+            .iter()
+            .filter(|m| m.is_public_in(in_group.chat()))
+            .map(|m| m.text().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(public(&replies), public(&others), "the group cannot tell");
+    let private: Vec<_> = replies
+        .iter()
+        .filter(|m| m.is_private_to(ada.identity()))
+        .collect();
+    assert_eq!(private.len(), 1, "{replies:?}");
     assert!(
-        replies[0].text().contains("private chat with me only"),
+        private[0].text().contains("private chat with me only"),
         "{}",
-        replies[0].text()
+        private[0].text()
     );
-    assert!(!replies[0].text().contains("intact"));
+    assert!(!texts(&replies).contains("intact"));
 
     let anonymous = ada.anonymous();
     let reply = texts(&h.say(&anonymous, "/admin audit").await);

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use botwerk::core::{CancellationToken, Secret};
+use botwerk::core::{Adapter, CancellationToken, Secret};
 use botwerk::Instance;
 use botwerk_discord::{DiscordAdapter, DiscordConfig};
 use botwerk_testkit::discord::{
@@ -241,4 +241,51 @@ async fn mydata_in_a_guild_never_posts_data_publicly() {
         text(&refused)
     );
     dc.stop().await;
+}
+
+/// Waits until `ready()` says `want`, or panics after `WAIT`.
+async fn wait_ready_is(adapter: &dyn Adapter, want: bool) {
+    let until = tokio::time::Instant::now() + WAIT;
+    while adapter.is_ready() != want {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "readiness never became {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_gateway_connection() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = DiscordConfig::new(Secret::new(TOKEN));
+    config.api_url = Some(fake.api_url());
+    config.gateway_url = Some(fake.gateway_url());
+    config.application_id = Some(APPLICATION_ID);
+    let adapter = DiscordAdapter::new(config);
+    let instance = Instance::builder(botwerk_shop::bot())
+        .data_dir(dir.path().join("data"))
+        .key_file(dir.path().join("instance.key"))
+        .policy(shop_policy())
+        .adapter(adapter.clone())
+        .build()
+        .await
+        .unwrap();
+    assert!(!adapter.is_ready(), "not before the gateway said READY");
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(instance.run(shutdown.clone()));
+    fake.wait_ready(WAIT).await;
+    wait_ready_is(adapter.as_ref(), true).await;
+
+    // A moved session: serenity resumes, and is ready again.
+    fake.disconnect_gateway().await;
+    wait_ready_is(adapter.as_ref(), true).await;
+
+    // Discord is gone: not ready, while serenity keeps trying.
+    fake.stop().await;
+    wait_ready_is(adapter.as_ref(), false).await;
+
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
 }

@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use botwerk_core::{
-    Attachment, ChatKind, CommandSpec, Content, Ctx, Handler, HandlerResult, Identity, TextArg,
+    Attachment, Body, Buttons, ChatKind, CommandSpec, Content, Ctx, Handler, HandlerResult,
+    Identity, TextArg,
 };
 use botwerk_vault::AuditEvent;
 
@@ -64,7 +65,16 @@ impl Handler for AdminCommands {
             return self.inner.handle(ctx).await;
         };
         if ctx.chat().kind != ChatKind::Private {
-            ctx.reply(ctx.t("botwerk-admin-private-only")).await?;
+            // The group sees what it sees for anyone's unknown command, so
+            // that nobody learns who the admins are; the hint goes privately.
+            self.inner.handle(ctx).await?;
+            let hint = Body::Text {
+                text: ctx.t("botwerk-admin-private-only"),
+                buttons: Buttons::none(),
+            };
+            if let Err(e) = ctx.send(ctx.private_target(), hint).await {
+                tracing::debug!(error = %e, "the private hint on /admin could not be sent");
+            }
             return Ok(());
         }
         let word = args.split_whitespace().next().unwrap_or("").to_lowercase();

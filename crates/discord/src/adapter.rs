@@ -10,6 +10,7 @@ use botwerk_core::{
 };
 use serenity::builder::{CreateCommand, CreateCommandOption};
 use serenity::client::{ClientBuilder, Context, EventHandler};
+use serenity::gateway::ConnectionStage;
 use serenity::http::{Http, HttpBuilder};
 use serenity::model::application::{
     Command, CommandOptionType, InstallationContext, Interaction, InteractionContext,
@@ -20,6 +21,9 @@ use serenity::model::id::ApplicationId;
 
 use crate::convert::{convert, Converted, Event};
 use crate::reply::{self, DiscordOrigin, DEFER_AFTER};
+
+/// How often `/readyz` asks the shard manager whether the gateway is connected.
+const READY_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How the Discord adapter connects.
 #[derive(Clone, Debug)]
@@ -220,11 +224,36 @@ impl Adapter for DiscordAdapter {
         }
         let _ = self.http.set(Arc::clone(&client.http));
         let manager = Arc::clone(&client.shard_manager);
+        // READY comes once per session; whether the gateway is still there
+        // (or back after a resume) only the shard manager knows.
+        let watch = tokio::spawn({
+            let manager = Arc::clone(&manager);
+            let ready = Arc::clone(&self.ready);
+            async move {
+                loop {
+                    tokio::time::sleep(READY_POLL).await;
+                    let runners = manager.runners.lock().await;
+                    let connected = !runners.is_empty()
+                        && runners
+                            .values()
+                            .all(|r| r.stage == ConnectionStage::Connected);
+                    drop(runners);
+                    ready.store(connected, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
         let mut start = Box::pin(client.start());
         tokio::select! {
-            result = &mut start => return result.map_err(AdapterError::transport),
+            result = &mut start => {
+                watch.abort();
+                self.ready.store(false, std::sync::atomic::Ordering::Relaxed);
+                return result.map_err(AdapterError::transport);
+            }
             () = intake.stopped() => {}
         }
+        watch.abort();
+        self.ready
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         // A shard that never connected ignores shutdown_all: give it a
         // moment, then drop the client.
         let stop = async {
