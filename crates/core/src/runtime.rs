@@ -257,7 +257,7 @@ impl Dispatch {
                 incoming,
                 adapter,
                 done,
-                _place,
+                _place: place,
             } = envelope;
             // Nothing may end this loop early: a dead worker would strand
             // its chat's queue. Panics outside the handler are caught too.
@@ -265,6 +265,10 @@ impl Dispatch {
             let work = async {
                 let outcome = self.handle(incoming.clone(), Arc::clone(&adapter)).await;
                 drop(permit);
+                // The update no longer needs its place in the intake: an
+                // adapter that waits in `finished` must not keep the intake
+                // full, or its own intake could never make room.
+                drop(place);
                 adapter.finished(&incoming, outcome).await;
                 outcome
             };

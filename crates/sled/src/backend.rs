@@ -48,6 +48,10 @@ struct Flushes {
     done: tokio::sync::Mutex<u64>,
 }
 
+/// How long `open` waits for sled's lock to be released by a handle of this
+/// process that is going away.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn storage(e: sled::Error) -> BackendError {
     BackendError::storage(e)
 }
@@ -58,12 +62,26 @@ impl SledBackend {
     /// # Errors
     /// When sled cannot open it: another process holds it, or it is corrupt.
     pub fn open(path: &Path, options: SledOptions) -> Result<Self, BackendError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             .cache_capacity(options.cache_bytes)
-            .flush_every_ms(options.flush_every_ms)
-            .open()
-            .map_err(storage)?;
+            .flush_every_ms(options.flush_every_ms);
+        // sled releases its file lock only when its last IO job is done,
+        // which can be a moment after the previous handle in this process
+        // was dropped: wait for that briefly. Another process holding the
+        // directory is still refused, a little later.
+        let started = std::time::Instant::now();
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if e.to_string().contains("could not acquire lock")
+                        && started.elapsed() < LOCK_WAIT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.map_err(storage)?,
+            }
+        };
         Ok(Self {
             db,
             trees: Mutex::new(HashMap::new()),

@@ -316,7 +316,11 @@ impl TelegramAdapter {
             .unwrap_or_else(|e| e.into_inner())
             .pending
             .insert(id);
-        if intake.submit(incoming).await.is_err() {
+        if self
+            .committing(intake, intake.submit(incoming))
+            .await
+            .is_err()
+        {
             self.progress
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -500,7 +504,22 @@ impl TelegramAdapter {
             };
             tokio::select! {
                 () = intake.stopped() => return Ok(()),
-                () = tokio::time::sleep(wait) => {}
+                () = self.committing(intake, tokio::time::sleep(wait)) => {}
+            }
+        }
+    }
+
+    /// Awaits `work` (a full intake, a pause before the next poll) while
+    /// committing what finishes meanwhile, so that handlers waiting for
+    /// their commit are never held up by the poll loop waiting too.
+    async fn committing<F: std::future::Future>(&self, intake: &Intake, work: F) -> F::Output {
+        tokio::pin!(work);
+        loop {
+            let finished = self.finished_one.notified();
+            tokio::select! {
+                biased;
+                output = &mut work => return output,
+                () = finished => self.commit(intake).await,
             }
         }
     }

@@ -21,6 +21,8 @@ pub(crate) struct Journal {
     handled: BTreeSet<u32>,
     lines: usize,
     keep: usize,
+    /// A write failed and may have left a torn line: start on a fresh one.
+    torn: bool,
 }
 
 impl Journal {
@@ -50,6 +52,7 @@ impl Journal {
             handled,
             lines,
             keep: KEEP,
+            torn: false,
         };
         // A torn line has no newline: start the next record on a fresh line.
         journal.file.write_all(b"\n")?;
@@ -68,22 +71,36 @@ impl Journal {
     }
 
     /// Records every id of `ids` as handled, durably, with one sync for all
-    /// of them (group commit).
+    /// of them (group commit). An id counts as handled only once its sync
+    /// succeeded, so a failed call can simply be repeated.
     pub(crate) fn record_all(&mut self, ids: &[u32]) -> io::Result<()> {
-        let mut lines = String::new();
-        for id in ids {
-            if self.handled.insert(*id) {
-                lines.push_str(&format!("{id}\n"));
-                self.lines += 1;
-            }
-        }
-        if lines.is_empty() {
+        let fresh: BTreeSet<u32> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.handled.contains(id))
+            .collect();
+        if fresh.is_empty() {
             return Ok(());
         }
+        let mut lines = String::new();
+        if self.torn {
+            lines.push('\n');
+        }
+        for id in &fresh {
+            lines.push_str(&format!("{id}\n"));
+        }
+        self.torn = true;
         self.file.write_all(lines.as_bytes())?;
         self.file.sync_data()?;
+        self.torn = false;
+        self.lines += fresh.len();
+        self.handled.extend(fresh);
         if self.lines >= COMPACT_AT / KEEP * self.keep {
-            self.compact()?;
+            // The ids are durable already; a failed compaction only leaves
+            // the file longer, and is tried again with the next record.
+            if let Err(e) = self.compact() {
+                tracing::warn!(error = %e, "the journal of handled updates could not be compacted");
+            }
         }
         Ok(())
     }
@@ -103,6 +120,14 @@ impl Journal {
             out.sync_all()?;
         }
         std::fs::rename(&tmp, &self.path)?;
+        // The rename itself must be durable before anything is appended to
+        // the new file, or a crash could bring back the old one without it.
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."));
+        File::open(dir)?.sync_all()?;
         self.file = OpenOptions::new().append(true).open(&self.path)?;
         self.lines = self.handled.len();
         Ok(())

@@ -11,8 +11,11 @@ use std::sync::Mutex;
 /// Reading through it: take [`Cache::generation`] before reading the store,
 /// then [`Cache::fill`] with what was read. Writing: change the store first,
 /// then [`Cache::invalidate`]. A fill whose read began before an
-/// invalidation is dropped, so the cache never holds what the store no
-/// longer says.
+/// invalidation is dropped, so a stale value never stays in the cache.
+/// Between a store write and its invalidation a hit may still return the
+/// old value; the vault makes that harmless by changing consent and
+/// identities only under the subject's write lock, which every reader that
+/// acts on them (a write check, a record write) holds for reading.
 pub(crate) struct Cache<K, V> {
     inner: Mutex<Inner<K, V>>,
     capacity: usize,

@@ -18,7 +18,8 @@ pub(crate) const SUBJECTS: &str = "subjects";
 pub(crate) const IDENTITIES: &str = "identities";
 /// subject id ‖ category ‖ keyed name → header ‖ sealed record.
 pub(crate) const RECORDS: &str = "records";
-/// expiry time ‖ record key → nothing: the retention purge's index.
+/// hour slot of the expiry (its end) ‖ record key → nothing: the retention
+/// purge's index (see [`expiry_slot`]).
 pub(crate) const EXPIRY: &str = "expiry";
 /// subject id ‖ sequence → sealed consent entry.
 pub(crate) const CONSENT: &str = "consent";

@@ -140,6 +140,7 @@ impl Vault {
         // would cost a log sync in sled for every dialog step.
         let expires = Header::decode(&header)?.expires;
         let index = layout::expiry_key(expires, &storage_key);
+        let _writer = self.record_lock(&storage_key).lock().await;
         let old = match self.backend.get(RECORDS, &storage_key).await? {
             Some(old) => Some(layout::expiry_key(
                 Header::decode(&old)?.expires,
@@ -275,6 +276,7 @@ impl Vault {
             Err(e) => return Err(e),
         };
         let storage_key = layout::record_key(subject, category, &data_key, key);
+        let _writer = self.record_lock(&storage_key).lock().await;
         let Some(old) = self.backend.get(RECORDS, &storage_key).await? else {
             return Ok(false);
         };

@@ -15,7 +15,9 @@ use crate::crypto::{self, DataKey};
 use crate::error::VaultError;
 use crate::inventory::Inventory;
 use crate::keystore::{Keystore, Slot};
-use crate::layout::{self, SubjectMeta, AUDIT, ERASING, IDENTITIES, META, PSEUDONYMS, SUBJECTS};
+use crate::layout::{
+    self, SubjectMeta, AUDIT, ERASING, EXPIRY, IDENTITIES, META, PSEUDONYMS, SUBJECTS,
+};
 use crate::secret::{self, InstanceSecret};
 
 /// The number of lock shards: operations on one subject are serialised
@@ -24,6 +26,10 @@ const SHARDS: usize = 64;
 
 /// The entry of `META` that identifies the instance key the data belongs to.
 const KEY_CHECK: &[u8] = b"key-check";
+/// Which layout the store's trees have; see [`migrate`].
+const LAYOUT: &[u8] = b"layout";
+/// 2: the expiry index has one slot per hour instead of exact times.
+const LAYOUT_VERSION: u8 = 2;
 
 /// Where a vault keeps what is not in the backend.
 #[derive(Clone, Debug)]
@@ -102,6 +108,10 @@ pub struct Vault {
     /// Each subject's consent ledger (checked on every update).
     pub(crate) ledgers: Cache<SubjectId, Arc<Vec<ConsentEntry>>>,
     locks: Vec<RwLock<()>>,
+    /// Writers of one record key take turns: a write reads the old record
+    /// to find its index entry, and two writers interleaving could each
+    /// drop the entry the other relies on.
+    record_locks: Vec<tokio::sync::Mutex<()>>,
     pub(crate) audit: tokio::sync::Mutex<Head>,
     key_file: PathBuf,
     pub(crate) counters: tokio::sync::Mutex<()>,
@@ -151,6 +161,7 @@ impl Vault {
                 );
             }
         }
+        migrate(backend.as_ref()).await?;
         let head = match backend.get(META, Head::key()).await? {
             Some(bytes) => Head::decode(&bytes)?,
             None => Head::genesis(),
@@ -166,6 +177,7 @@ impl Vault {
             subjects: Cache::new(options.key_cache),
             ledgers: Cache::new(options.key_cache),
             locks: (0..SHARDS).map(|_| RwLock::new(())).collect(),
+            record_locks: (0..SHARDS).map(|_| tokio::sync::Mutex::new(())).collect(),
             audit: tokio::sync::Mutex::new(head),
             key_file: options.key_file.clone(),
             counters: tokio::sync::Mutex::new(()),
@@ -192,6 +204,13 @@ impl Vault {
     pub(crate) fn lock(&self, subject: SubjectId) -> &RwLock<()> {
         let shard = usize::from(subject.as_bytes()[0]) % SHARDS;
         &self.locks[shard]
+    }
+
+    /// The lock writers of the record stored under `storage_key` share.
+    pub(crate) fn record_lock(&self, storage_key: &[u8]) -> &tokio::sync::Mutex<()> {
+        // The key ends in an HMAC of the record's name: well spread.
+        let last = storage_key.last().copied().unwrap_or_default();
+        &self.record_locks[usize::from(last) % SHARDS]
     }
 
     /// The subject owning `identity`, if any. Creates nothing.
@@ -669,4 +688,58 @@ impl Vault {
 
 pub(crate) fn meta_bytes(slot: u64) -> Vec<u8> {
     serde_json::to_vec(&SubjectMeta { slot }).expect("subject entries serialise")
+}
+
+/// Brings a store written by an earlier Botwerk to the current layout,
+/// before anything else reads it. Idempotent, so a crash in the middle only
+/// means it runs again.
+async fn migrate(backend: &dyn Backend) -> Result<(), VaultError> {
+    let version = backend.get(META, LAYOUT).await?;
+    match version.as_deref() {
+        Some([v]) if *v == LAYOUT_VERSION => return Ok(()),
+        Some([v]) if *v > LAYOUT_VERSION => {
+            return Err(VaultError::Invalid(format!(
+                "the store has layout {v}, written by a newer Botwerk; this one reads layout {LAYOUT_VERSION}: upgrade Botwerk"
+            )))
+        }
+        Some([_]) | None => {}
+        Some(_) => {
+            return Err(VaultError::Invalid(
+                "the store's layout marker is damaged".into(),
+            ))
+        }
+    }
+    // Layout 1 keyed the expiry index by the exact expiry: move every entry
+    // to its hour slot, or the purge would never find the records again.
+    let mut moved = 0u64;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = backend.scan(EXPIRY, &[], after.as_deref(), 1024).await?;
+        let full = page.len() == 1024;
+        let mut batch = Batch::new();
+        for (key, _) in &page {
+            let Some((expires, record)) = layout::split_expiry(key) else {
+                continue;
+            };
+            let slotted = layout::expiry_key(expires, record);
+            if slotted != *key {
+                batch.delete(EXPIRY, key.clone());
+                batch.put(EXPIRY, slotted, Vec::new());
+                moved += 1;
+            }
+        }
+        if !batch.is_empty() {
+            backend.apply(batch).await?;
+        }
+        after = page.into_iter().last().map(|(k, _)| k);
+        if !full {
+            break;
+        }
+    }
+    if moved > 0 {
+        tracing::info!(entries = moved, "expiry index moved to hourly slots");
+    }
+    backend.put(META, LAYOUT, &[LAYOUT_VERSION]).await?;
+    backend.flush().await?;
+    Ok(())
 }

@@ -551,3 +551,68 @@ async fn an_erasure_cut_off_halfway_is_finished_at_the_next_start() {
         assert_eq!(of_a, 0, "{tree} still holds entries of the erased subject");
     }
 }
+
+#[tokio::test]
+async fn a_store_with_exact_expiry_entries_is_moved_to_hour_slots_at_open() {
+    use std::sync::Arc;
+    let f = fixture().await;
+    f.clock.advance(Duration::minutes(17));
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    f.vault.put(a, "address", "home", b"A-1").await.unwrap();
+    f.vault.put(a, "address", "work", b"A-2").await.unwrap();
+    drop(f.vault);
+
+    // What an earlier Botwerk wrote: index entries at the exact expiry (ms),
+    // and no layout marker.
+    let flip = |ms: i64| ((ms as u64) ^ (1 << 63)).to_be_bytes();
+    let slotted = f.backend.scan("expiry", b"", None, 100).await.unwrap();
+    assert_eq!(slotted.len(), 2, "an entry per record");
+    for (record_key, value) in f.backend.scan("records", b"", None, 100).await.unwrap() {
+        let expires = i64::from_be_bytes(value[9..17].try_into().unwrap());
+        assert_ne!(
+            expires % 3_600_000,
+            0,
+            "a time off the hour, as in a real store"
+        );
+        let slot = (expires / 3_600_000 + 1) * 3_600_000;
+        let mut slot_key = flip(slot).to_vec();
+        slot_key.extend_from_slice(&record_key);
+        assert!(slotted.iter().any(|(k, _)| *k == slot_key));
+        f.backend.delete("expiry", &slot_key).await.unwrap();
+        let mut exact = flip(expires).to_vec();
+        exact.extend_from_slice(&record_key);
+        f.backend.put("expiry", &exact, b"").await.unwrap();
+    }
+    f.backend.delete("meta", b"layout").await.unwrap();
+
+    let options = botwerk_vault::VaultOptions::in_dir(f.dir.path()).clock(f.clock.clone());
+    let vault = botwerk_vault::Vault::open(
+        f.backend.clone() as Arc<dyn Backend>,
+        common::inventory(),
+        options,
+    )
+    .await
+    .unwrap();
+    let entries = f.backend.scan("expiry", b"", None, 100).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    for (key, _) in &entries {
+        let slot = (u64::from_be_bytes(key[..8].try_into().unwrap()) ^ (1 << 63)) as i64;
+        assert_eq!(slot % 3_600_000, 0, "every entry on an hour slot");
+    }
+
+    f.clock.advance(Duration::hours(26));
+    assert_eq!(vault.purge().await.unwrap().records, 2);
+    assert!(vault.get(a, "address", "home").await.unwrap().is_none());
+    assert!(f
+        .backend
+        .scan("records", b"", None, 100)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(f
+        .backend
+        .scan("expiry", b"", None, 100)
+        .await
+        .unwrap()
+        .is_empty());
+}
