@@ -148,8 +148,12 @@ impl Config {
             line: offset.map(|o| line_of(text, o)),
             message,
         };
-        let config: Self = toml::from_str(text)
+        let mut config: Self = toml::from_str(text)
             .map_err(|e| error(e.span().map(|s| s.start), e.message().trim().to_owned()))?;
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(base) = base {
+            config.rebase(base);
+        }
         if config.instances.is_empty() {
             return Err(error(
                 None,
@@ -204,7 +208,10 @@ impl Config {
             }
             let dir = normalise(&instance.data_dir);
             if let Some(other) = dirs.insert(dir, name) {
-                return Err(error(at(&instance.data_dir.display().to_string()), format!(
+                let written = base
+                    .and_then(|b| instance.data_dir.strip_prefix(b).ok())
+                    .unwrap_or(&instance.data_dir);
+                return Err(error(at(&written.display().to_string()), format!(
                     "instances `{other}` and `{name}` share the data directory {}: give each its own `data_dir`",
                     instance.data_dir.display()
                 )));
@@ -268,6 +275,40 @@ impl Config {
             }
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// Makes the relative paths of the file relative to `base`, the file's
+    /// directory, so that a config means the same wherever botwerk starts.
+    fn rebase(&mut self, base: &Path) {
+        let join = |path: &mut PathBuf| {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        };
+        let join_secret = |value: &mut String| {
+            if let Some(file) = value.strip_prefix("file:") {
+                if Path::new(file).is_relative() {
+                    *value = format!("file:{}", base.join(file).display());
+                }
+            }
+        };
+        for instance in &mut self.instances {
+            join(&mut instance.data_dir);
+            if let Some(key_file) = &mut instance.key_file {
+                join(key_file);
+            }
+            if let Some(policy) = &mut instance.policy {
+                join(policy);
+            }
+            if let Some(telegram) = &mut instance.telegram {
+                join_secret(&mut telegram.token);
+            }
+            if let Some(discord) = &mut instance.discord {
+                join_secret(&mut discord.token);
+            }
+        }
     }
 }
 
@@ -482,6 +523,29 @@ data_dir = "data/shop-2"
                 "no account ids: {err}"
             );
         }
+    }
+
+    #[test]
+    fn relative_paths_are_taken_from_the_files_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shop.token"), "1:x\n").unwrap();
+        let text = GOOD
+            .replace("123:abc", "file:shop.token")
+            .replace("data_dir = \"data/shop\"", "data_dir = \"data/shop\"\nkey_file = \"/etc/botwerk/shop.key\"\npolicy = \"shop.toml\"");
+        let config = Config::parse(&text, &dir.path().join("botwerk.toml")).unwrap();
+        let shop = &config.instances[0];
+        assert_eq!(shop.data_dir, dir.path().join("data/shop"));
+        assert_eq!(
+            shop.key_file.as_deref(),
+            Some(Path::new("/etc/botwerk/shop.key"))
+        );
+        assert_eq!(
+            shop.policy.as_deref(),
+            Some(dir.path().join("shop.toml").as_path())
+        );
+        let token = resolve_secret(&shop.telegram.as_ref().unwrap().token).unwrap();
+        assert_eq!(token.expose(), "1:x");
+        assert_eq!(config.instances[1].data_dir, dir.path().join("data/shop-2"));
     }
 
     #[test]

@@ -115,6 +115,14 @@ async fn erasing_a_leaves_none_of_a_on_disk_and_b_intact() {
         .expect("B is still known");
     let b_address = vault.get(b, "address", "home").await.unwrap().unwrap();
     assert_eq!(b_address.value, b"CANARY-BOB-ADDRESS", "B is intact");
+    let (document, summary) = vault.export(Some(b), None, Actor::Subject).await.unwrap();
+    assert!(!summary.is_empty(), "B's export holds B's data");
+    let document = String::from_utf8(document).unwrap();
+    assert!(
+        document.contains("CANARY-BOB-ADDRESS"),
+        "B's export is intact"
+    );
+    assert!(!document.contains("CANARY-ALICE"), "and holds nothing of A");
     drop(vault);
 
     // The plaintext canaries were never written: the vault seals everything,

@@ -11,8 +11,10 @@ use teloxide::{ApiError, RequestError};
 pub(crate) const MAX_TEXT: usize = 4096;
 /// The longest caption of a file.
 pub(crate) const MAX_CAPTION: usize = 1024;
-/// How often a request is retried after a 429.
-const RETRIES: usize = 5;
+/// How long a request waits in all for Telegram's rate limit before it is
+/// given up: Telegram's `retry_after` is honoured as often as it comes, but a
+/// bot flood-limited for this long has a bigger problem than one message.
+const RATE_WAIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// An inline keyboard for `buttons`, or `None` for no buttons.
 pub(crate) fn keyboard(buttons: &Buttons) -> Option<InlineKeyboardMarkup> {
@@ -107,8 +109,10 @@ pub(crate) fn adapter_error(e: RequestError, token: &str) -> AdapterError {
 }
 
 /// Runs `call` until it succeeds or fails with anything but a 429; after a
-/// 429 it waits as long as Telegram asks and tries again, so no message is
-/// dropped for a rate limit. `before` runs before every attempt (the limiter).
+/// 429 it waits as long as Telegram asks and tries again, as often as it
+/// comes, so no message is dropped for a rate limit unless Telegram keeps
+/// refusing for [`RATE_WAIT`] in all. `before` runs before every attempt
+/// (the limiter).
 pub(crate) async fn with_retry<T, F, Fut, B, BFut>(
     mut before: B,
     mut call: F,
@@ -119,12 +123,14 @@ where
     B: FnMut() -> BFut,
     BFut: Future<Output = ()>,
 {
-    let mut attempt = 0;
+    let mut attempt = 0u32;
+    let mut waited = std::time::Duration::ZERO;
     loop {
         before().await;
         match call().await {
-            Err(RequestError::RetryAfter(secs)) if attempt < RETRIES => {
+            Err(RequestError::RetryAfter(secs)) if waited < RATE_WAIT => {
                 attempt += 1;
+                waited += secs.duration();
                 tracing::info!(
                     wait_secs = secs.seconds(),
                     attempt,
@@ -132,7 +138,15 @@ where
                 );
                 tokio::time::sleep(secs.duration()).await;
             }
-            other => return other,
+            other => {
+                if matches!(other, Err(RequestError::RetryAfter(_))) {
+                    tracing::error!(
+                        waited_secs = waited.as_secs(),
+                        "still rate limited by Telegram; giving this message up"
+                    );
+                }
+                return other;
+            }
         }
     }
 }
@@ -157,6 +171,45 @@ mod tests {
         assert!(split(&emoji, 4096)
             .iter()
             .all(|p| p.encode_utf16().count() <= 4096));
+    }
+
+    /// A call that answers 429 (`retry_after` 30 s) `refusals` times, then works.
+    async fn limited(refusals: u32) -> (Result<u32, RequestError>, u32) {
+        let calls = std::cell::Cell::new(0u32);
+        let result = with_retry(
+            || async {},
+            || {
+                calls.set(calls.get() + 1);
+                let n = calls.get();
+                async move {
+                    if n <= refusals {
+                        Err(RequestError::RetryAfter(
+                            teloxide::types::Seconds::from_seconds(30),
+                        ))
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+        )
+        .await;
+        (result, calls.get())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_is_waited_out_as_often_as_it_comes() {
+        let started = tokio::time::Instant::now();
+        let (result, calls) = limited(12).await;
+        assert_eq!(result.unwrap(), 13);
+        assert_eq!(calls, 13);
+        assert_eq!(started.elapsed(), std::time::Duration::from_secs(12 * 30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_message_is_given_up_only_after_the_whole_wait() {
+        let (result, calls) = limited(u32::MAX).await;
+        assert!(matches!(result, Err(RequestError::RetryAfter(_))));
+        assert_eq!(calls, 31, "30 waits of 30 s make the 15 minutes");
     }
 
     #[test]
