@@ -48,7 +48,7 @@ async fn an_order_through_the_console() {
 async fn a_german_session_with_a_mistyped_button() {
     let out = session("/order\n#7\n#3\nviele\n4\n/cancel\n", Some("de")).await;
     assert!(
-        out.contains("note: there is no button #7; the last replies had 3 buttons"),
+        out.contains("Hinweis: es gibt keinen Knopf #7; die letzten Antworten hatten 3 Knöpfe"),
         "{out}"
     );
     assert!(out.contains("Wie viele „Botwerk-Tasse“?"), "{out}");

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use botwerk_core::{
-    Adapter, AdapterError, Body, Button, Chat, ChatKind, Content, Identity, Incoming, Intake,
-    Locale, MessageId, Origin, Outgoing, Platform, Sender, Sent,
+    Adapter, AdapterError, Body, Button, Catalog, Chat, ChatKind, Content, Identity, Incoming,
+    Intake, Locale, MessageId, Origin, Outgoing, Platform, Sender, Sent, TextArg,
 };
 use tokio::sync::mpsc;
 
@@ -70,6 +70,22 @@ pub struct ConsoleAdapter {
     next_id: AtomicU64,
     /// Files saved in this session: removed when the person's data is erased.
     saved: Mutex<Vec<PathBuf>>,
+    /// What the adapter itself says (notes, saved files), in English and German.
+    texts: Catalog,
+    /// The language of those texts: the console's locale, negotiated.
+    lang: String,
+}
+
+/// The adapter's own texts.
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::new();
+    catalog
+        .add("en", include_str!("../texts/en.ftl"))
+        .expect("the console's English texts parse");
+    catalog
+        .add("de", include_str!("../texts/de.ftl"))
+        .expect("the console's German texts parse");
+    catalog
 }
 
 impl ConsoleAdapter {
@@ -102,7 +118,11 @@ impl ConsoleAdapter {
         interactive: bool,
         options: ConsoleOptions,
     ) -> Arc<Self> {
+        let texts = catalog();
+        let lang = texts.negotiate(options.locale.as_deref()).to_owned();
         Arc::new(Self {
+            texts,
+            lang,
             input: Mutex::new(Some(input)),
             output: Mutex::new(output),
             interactive,
@@ -120,8 +140,19 @@ impl ConsoleAdapter {
         out.flush()
     }
 
+    /// One of the adapter's own texts, in the console's language. Numbers
+    /// go in as they are, without the language's digit grouping.
+    fn t(&self, key: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, TextArg)> = args
+            .iter()
+            .map(|(name, value)| (*name, TextArg::from(value.as_str())))
+            .collect();
+        self.texts.text(&self.lang, key, &args)
+    }
+
     fn note(&self, text: &str) -> Result<(), AdapterError> {
-        self.write(&format!("note: {text}\n"))
+        let line = self.t("console-note", &[("text", text.to_owned())]);
+        self.write(&format!("{line}\n"))
             .map_err(AdapterError::transport)
     }
 
@@ -138,9 +169,12 @@ impl ConsoleAdapter {
                         data: button.data.clone(),
                         message: None,
                     }),
-                    None => Err(format!(
-                        "there is no button #{n}; the last replies had {} buttons",
-                        buttons.len()
+                    None => Err(self.t(
+                        "console-no-button",
+                        &[
+                            ("number", n.to_string()),
+                            ("count", buttons.len().to_string()),
+                        ],
                     )),
                 };
             }
@@ -280,17 +314,18 @@ impl Adapter for ConsoleAdapter {
             let text = match line {
                 Line::Text(text) => text,
                 Line::Empty => {
-                    self.note("empty line skipped")?;
+                    self.note(&self.t("console-empty-line", &[]))?;
                     continue;
                 }
                 Line::TooLong(len) => {
-                    self.note(&format!(
-                        "line of {len} bytes skipped: the limit is {MAX_LINE} bytes"
+                    self.note(&self.t(
+                        "console-line-too-long",
+                        &[("bytes", len.to_string()), ("limit", MAX_LINE.to_string())],
                     ))?;
                     continue;
                 }
                 Line::NotUtf8 => {
-                    self.note("line skipped: it is not valid UTF-8 text")?;
+                    self.note(&self.t("console-not-utf8", &[]))?;
                     continue;
                 }
             };
@@ -340,13 +375,15 @@ impl Adapter for ConsoleAdapter {
                 let path = self
                     .save(&file.name, &file.bytes)
                     .map_err(AdapterError::transport)?;
-                render::file(
-                    &file.name,
-                    &path.display().to_string(),
-                    file.bytes.len(),
-                    caption.as_deref(),
-                    &mut rendered,
+                let announcement = self.t(
+                    "console-file-saved",
+                    &[
+                        ("name", file.name.clone()),
+                        ("bytes", file.bytes.len().to_string()),
+                        ("path", path.display().to_string()),
+                    ],
                 );
+                render::file(&announcement, caption.as_deref(), &mut rendered);
             }
         }
         self.write(&rendered).map_err(AdapterError::transport)?;
@@ -368,5 +405,20 @@ impl Adapter for ConsoleAdapter {
                 tracing::warn!(error = %e, "could not remove a saved file after an erasure");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_is_there_in_english_and_german() {
+        let texts = catalog();
+        assert_eq!(texts.missing("de"), Vec::<String>::new());
+        assert_eq!(
+            texts.text("de", "console-empty-line", &[]),
+            "leere Zeile übersprungen"
+        );
     }
 }

@@ -42,13 +42,9 @@ pub fn buttons(buttons: &Buttons, first: usize, out: &mut String) {
     }
 }
 
-/// A file announcement.
-pub fn file(name: &str, saved_to: &str, size: usize, caption: Option<&str>, out: &mut String) {
-    text(
-        BOT,
-        &format!("[file {name}, {size} bytes, saved to {saved_to}]"),
-        out,
-    );
+/// A file announcement: `announcement` says what was saved where.
+pub fn file(announcement: &str, caption: Option<&str>, out: &mut String) {
+    text(BOT, announcement, out);
     if let Some(caption) = caption {
         text(INDENT, caption, out);
     }
