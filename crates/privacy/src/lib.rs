@@ -57,7 +57,7 @@ pub use commands::BUILT_IN;
 pub use consent::ConsentStatus;
 pub use gate::{GatedStore, PrivacyGate};
 pub use layer::PrivacyLayer;
-pub use policy::{Authority, Controller, Dpo, Policy, PolicyError, Recipient, Transfer};
+pub use policy::{Authority, Controller, Dpo, Localized, Policy, PolicyError, Recipient, Transfer};
 pub use privacy::{
     add_texts, declare, Privacy, PrivacyConfig, SetupError, PREFERENCES, PREFERENCES_PURPOSE,
     REQUESTS, RIGHTS_PURPOSE, SUBSCRIPTIONS,

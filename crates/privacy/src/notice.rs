@@ -54,7 +54,7 @@ fn recipients_line(texts: &Catalog, lang: &str, policy: &Policy) -> String {
     policy
         .recipients
         .iter()
-        .map(|r| format!("{} ({})", r.name, r.role))
+        .map(|r| format!("{} ({})", r.name, r.role.text(lang)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -84,7 +84,7 @@ pub fn consent_text(texts: &Catalog, lang: &str, privacy: &Privacy, purpose: &Pu
             .policy
             .transfers
             .iter()
-            .map(|t| format!("{} ({})", t.country, t.safeguard))
+            .map(|t| format!("{} ({})", t.country.text(lang), t.safeguard.text(lang)))
             .collect::<Vec<_>>()
             .join(", ");
         texts.text(
@@ -272,8 +272,8 @@ pub fn notice(texts: &Catalog, lang: &str, privacy: &Privacy) -> String {
                 key,
                 &[
                     ("name", r.name.clone().into()),
-                    ("role", r.role.clone().into()),
-                    ("description", r.description.clone().into()),
+                    ("role", r.role.text(lang).into()),
+                    ("description", r.description.text(lang).into()),
                     ("url", r.policy_url.clone().unwrap_or_default().into()),
                 ],
                 &mut out,
@@ -290,9 +290,9 @@ pub fn notice(texts: &Catalog, lang: &str, privacy: &Privacy) -> String {
                 lang,
                 "privacy-notice-transfer",
                 &[
-                    ("country", t.country.clone().into()),
+                    ("country", t.country.text(lang).into()),
                     ("recipient", t.recipient.clone().into()),
-                    ("safeguard", t.safeguard.clone().into()),
+                    ("safeguard", t.safeguard.text(lang).into()),
                 ],
                 &mut out,
             );

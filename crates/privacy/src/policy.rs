@@ -67,6 +67,42 @@ pub struct Authority {
     pub url: String,
 }
 
+/// A text of the policy file: one string for every language, or one per
+/// language (`{ en = "processor", de = "Auftragsverarbeiter" }`), English
+/// being the fallback.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Localized {
+    /// The same text in every language.
+    One(String),
+    /// A text per language tag.
+    PerLanguage(BTreeMap<String, String>),
+}
+
+impl Localized {
+    /// The text in `lang` (`de`, or `de-AT` falling back to `de`), else in
+    /// English, else in any language there is.
+    pub fn text(&self, lang: &str) -> &str {
+        match self {
+            Self::One(text) => text,
+            Self::PerLanguage(texts) => {
+                let base = lang.split(['-', '_']).next().unwrap_or(lang);
+                [lang, base, "en"]
+                    .iter()
+                    .find_map(|l| texts.get(*l))
+                    .or_else(|| texts.values().next())
+                    .map_or("", String::as_str)
+            }
+        }
+    }
+}
+
+impl From<&str> for Localized {
+    fn from(text: &str) -> Self {
+        Self::One(text.to_owned())
+    }
+}
+
 /// Someone who receives personal data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,9 +110,9 @@ pub struct Recipient {
     /// Its name.
     pub name: String,
     /// Its role: `independent controller`, `processor`, ...
-    pub role: String,
+    pub role: Localized,
     /// What it receives and why.
-    pub description: String,
+    pub description: Localized,
     /// Its own privacy policy.
     pub policy_url: Option<String>,
 }
@@ -86,11 +122,11 @@ pub struct Recipient {
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// The country.
-    pub country: String,
+    pub country: Localized,
     /// Who receives the data there.
     pub recipient: String,
     /// The safeguard (adequacy decision, standard contractual clauses, ...).
-    pub safeguard: String,
+    pub safeguard: Localized,
 }
 
 /// The policy file.

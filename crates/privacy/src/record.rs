@@ -127,7 +127,12 @@ pub fn markdown(privacy: &Privacy) -> String {
         line("- none outside the controller".into());
     }
     for r in &policy.recipients {
-        line(format!("- {} ({}): {}", r.name, r.role, r.description));
+        line(format!(
+            "- {} ({}): {}",
+            r.name,
+            r.role.text("en"),
+            r.description.text("en")
+        ));
     }
     line(String::new());
     line("## Transfers to third countries".into());
@@ -138,7 +143,9 @@ pub fn markdown(privacy: &Privacy) -> String {
     for t in &policy.transfers {
         line(format!(
             "- {}: to {}, safeguard: {}",
-            t.country, t.recipient, t.safeguard
+            t.country.text("en"),
+            t.recipient,
+            t.safeguard.text("en")
         ));
     }
     line(String::new());

@@ -142,6 +142,41 @@ async fn names_the_recipients() {
 }
 
 #[tokio::test]
+async fn recipients_and_transfers_speak_the_readers_language() {
+    let policy = POLICY
+        .replace(
+            r#"role = "processor""#,
+            r#"role = { en = "processor", de = "Auftragsverarbeiter" }"#,
+        )
+        .replace(
+            r#"description = "ships your parcel.""#,
+            r#"description = { en = "ships your parcel.", de = "liefert dein Paket." }"#,
+        )
+        .replace(
+            r#"country = "United Kingdom""#,
+            r#"country = { en = "United Kingdom", de = "Vereinigtes Königreich" }"#,
+        );
+    let f = fixture(&policy, "Processing your orders").await;
+    let german = notice::notice(f.privacy.texts(), "de-AT", &f.privacy);
+    assert!(
+        german.contains("Paketdienst AG (Auftragsverarbeiter): liefert dein Paket."),
+        "{german}"
+    );
+    assert!(german.contains("Vereinigtes Königreich"), "{german}");
+    assert!(!german.contains("ships your parcel"), "{german}");
+    // A language the policy does not name gets English; one string serves all.
+    let english = notice::notice(f.privacy.texts(), "fr", &f.privacy);
+    assert!(
+        english.contains("Paketdienst AG (processor): ships your parcel."),
+        "{english}"
+    );
+    assert!(
+        german.contains("(independent controller)"),
+        "a plain string is for everyone"
+    );
+}
+
+#[tokio::test]
 async fn states_transfers_to_third_countries() {
     let (text, _) = english().await;
     assert!(text.contains("Transfers outside the EU/EEA:\n• United Kingdom: to Telegram Messenger Inc., safeguard: adequacy decision"));
