@@ -9,7 +9,7 @@ use botwerk::core::{Adapter, CancellationToken, Secret};
 use botwerk::Instance;
 use botwerk_discord::{DiscordAdapter, DiscordConfig};
 use botwerk_testkit::discord::{
-    DcPlace, DcUser, FakeDiscord, Interaction, Reply, APPLICATION_ID, TOKEN,
+    DcPlace, DcUser, FakeDiscord, Interaction, Reply, ReplyKind, APPLICATION_ID, TOKEN,
 };
 use botwerk_tests::{shop_policy, Handled};
 
@@ -170,6 +170,10 @@ async fn the_whole_privacy_flow_with_ephemeral_replies() {
     dc.command(&alice, &dm, "forgetme", None).await;
     let done = dc.press(&alice, "Yes, erase everything").await;
     assert!(text(&done).contains("Your receipt: ER-"), "{}", text(&done));
+    // The answer updates the question (type 7), taking its buttons away.
+    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!(done[0].kind, ReplyKind::Callback(7));
+    assert!(done[0].buttons.is_empty() && done[0].ephemeral);
     assert_eq!(
         text(&dc.command(&alice, &dm, "mydata", None).await),
         "I keep nothing about you."

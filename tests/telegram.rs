@@ -144,10 +144,14 @@ async fn the_whole_privacy_flow_in_a_private_chat() {
     assert_eq!(export["identities"][0]["user"], "424242");
     assert_eq!(export["consent"][0]["mechanism"], "button:telegram");
 
-    tg.say(&ann, &chat, "/forgetme").await;
-    assert!(
-        texts(&tg.tap(&ann, &chat, "Yes, erase everything").await).contains("Your receipt: ER-")
-    );
+    let asked = tg.say(&ann, &chat, "/forgetme").await;
+    let done = tg.tap(&ann, &chat, "Yes, erase everything").await;
+    assert!(texts(&done).contains("Your receipt: ER-"), "{done:?}");
+    // The answer replaces the question, buttons and all: it cannot be pressed again.
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].method, "editMessageText");
+    assert_eq!(done[0].message_id, asked.last().unwrap().message_id);
+    assert!(done[0].buttons.iter().flatten().next().is_none());
     assert_eq!(
         texts(&tg.say(&ann, &chat, "/mydata").await),
         "I keep nothing about you."
