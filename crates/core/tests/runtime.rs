@@ -262,3 +262,72 @@ async fn the_runtime_stops_when_input_ends() {
         .expect("the runtime ends with its input")
         .unwrap();
 }
+
+/// An adapter whose platform is unreachable for its first `failures` runs;
+/// then it delivers one update and its input ends.
+struct Flaky {
+    failures: usize,
+    runs: Mutex<Vec<tokio::time::Instant>>,
+    outcome: Mutex<Option<Outcome>>,
+}
+
+#[async_trait]
+impl botwerk_core::Adapter for Flaky {
+    fn platform(&self) -> botwerk_core::Platform {
+        botwerk_core::Platform::Memory
+    }
+
+    async fn run(&self, intake: botwerk_core::Intake) -> Result<(), botwerk_core::AdapterError> {
+        let run = {
+            let mut runs = self.runs.lock().unwrap();
+            runs.push(tokio::time::Instant::now());
+            runs.len()
+        };
+        if run <= self.failures {
+            return Err(botwerk_core::AdapterError::transport(
+                std::io::Error::other("unreachable"),
+            ));
+        }
+        let person = Person::new("flaky");
+        if let Ok(ticket) = intake.submit(person.says("hello")).await {
+            *self.outcome.lock().unwrap() = Some(ticket.outcome().await);
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        _: botwerk_core::Outgoing,
+    ) -> Result<botwerk_core::Sent, botwerk_core::AdapterError> {
+        Ok(botwerk_core::Sent { message: None })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_adapter_is_restarted_with_growing_pauses() {
+    let adapter = Arc::new(Flaky {
+        failures: 4,
+        runs: Mutex::new(Vec::new()),
+        outcome: Mutex::new(None),
+    });
+    let handler: Arc<dyn Handler> = Arc::new(botwerk_core::handler_fn(|ctx| {
+        Box::pin(async move {
+            ctx.reply("hi").await?;
+            Ok(())
+        })
+    }));
+    let services = Arc::new(Services::new(Arc::new(MemoryStore::new())));
+    let runtime = Runtime::new(handler, services).adapter(adapter.clone());
+    // The runtime ends by itself once the adapter's input has ended.
+    runtime.run(CancellationToken::new()).await.unwrap();
+
+    let runs = adapter.runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), 5, "four failures, then a run that works");
+    let pauses: Vec<u64> = runs.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect();
+    assert_eq!(pauses, [1, 2, 4, 8]);
+    assert_eq!(
+        *adapter.outcome.lock().unwrap(),
+        Some(Outcome::Handled),
+        "the run that worked got its update handled"
+    );
+}
