@@ -17,6 +17,7 @@ const WAIT: Duration = Duration::from_secs(20);
 
 struct Dc {
     fake: FakeDiscord,
+    adapter: Arc<DiscordAdapter>,
     handled: Arc<Handled>,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), botwerk::InstanceError>>,
@@ -32,20 +33,23 @@ impl Dc {
         config.gateway_url = Some(fake.gateway_url());
         config.application_id = Some(APPLICATION_ID);
         let handled = Arc::new(Handled::default());
+        let adapter = DiscordAdapter::new(config);
         let instance = Instance::builder(botwerk_shop::bot())
             .data_dir(dir.path().join("data"))
             .key_file(dir.path().join("instance.key"))
             .policy(shop_policy())
             .observer(handled.clone())
-            .adapter(DiscordAdapter::new(config))
+            .adapter(adapter.clone())
             .build()
             .await
             .unwrap();
+        assert!(!adapter.is_ready(), "not before the gateway said READY");
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(instance.run(shutdown.clone()));
         fake.wait_ready(WAIT).await;
         Self {
             fake,
+            adapter,
             handled,
             shutdown,
             task,
@@ -261,32 +265,21 @@ async fn wait_ready_is(adapter: &dyn Adapter, want: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_follows_the_gateway_connection() {
-    let fake = FakeDiscord::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = DiscordConfig::new(Secret::new(TOKEN));
-    config.api_url = Some(fake.api_url());
-    config.gateway_url = Some(fake.gateway_url());
-    config.application_id = Some(APPLICATION_ID);
-    let adapter = DiscordAdapter::new(config);
-    let instance = Instance::builder(botwerk_shop::bot())
-        .data_dir(dir.path().join("data"))
-        .key_file(dir.path().join("instance.key"))
-        .policy(shop_policy())
-        .adapter(adapter.clone())
-        .build()
-        .await
-        .unwrap();
-    assert!(!adapter.is_ready(), "not before the gateway said READY");
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(instance.run(shutdown.clone()));
-    fake.wait_ready(WAIT).await;
-    wait_ready_is(adapter.as_ref(), true).await;
+    let dc = Dc::shop().await;
+    wait_ready_is(dc.adapter.as_ref(), true).await;
 
     // A moved session: serenity resumes, and is ready again.
-    fake.disconnect_gateway().await;
-    wait_ready_is(adapter.as_ref(), true).await;
+    dc.fake.disconnect_gateway().await;
+    wait_ready_is(dc.adapter.as_ref(), true).await;
 
     // Discord is gone: not ready, while serenity keeps trying.
+    let Dc {
+        fake,
+        adapter,
+        shutdown,
+        task,
+        ..
+    } = dc;
     fake.stop().await;
     wait_ready_is(adapter.as_ref(), false).await;
 
