@@ -108,7 +108,7 @@ impl Vault {
             let prefix = layout::category_prefix(subject, category);
             self.for_each_key(RECORDS, &prefix, |key, value| {
                 if let Ok(header) = Header::decode(value) {
-                    batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+                    batch.delete(EXPIRY, self.index_key(key, header));
                 }
                 batch.delete(RECORDS, key.to_vec());
                 erased += 1;
@@ -125,7 +125,7 @@ impl Vault {
             match of_purpose {
                 Ok(true) => {
                     if let Ok(header) = Header::decode(value) {
-                        batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+                        batch.delete(EXPIRY, self.index_key(key, header));
                     }
                     batch.delete(RECORDS, key.to_vec());
                     erased += 1;

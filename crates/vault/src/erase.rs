@@ -95,7 +95,7 @@ impl Vault {
         deleted += self
             .delete_pages(RECORDS, &prefix, |batch, key, value| {
                 match Header::decode(value) {
-                    Ok(header) => batch.delete(EXPIRY, layout::expiry_key(header.expires, key)),
+                    Ok(header) => batch.delete(EXPIRY, self.index_key(key, header)),
                     Err(_) => bad_header = true,
                 }
                 batch.delete(RECORDS, key.to_vec());
@@ -149,7 +149,7 @@ impl Vault {
         let mut records = 0u64;
         self.for_each_key(RECORDS, &prefix, |key, value| {
             if let Ok(header) = Header::decode(value) {
-                batch.delete(EXPIRY, layout::expiry_key(header.expires, key));
+                batch.delete(EXPIRY, self.index_key(key, header));
             }
             batch.delete(RECORDS, key.to_vec());
             records += 1;
@@ -241,7 +241,7 @@ impl Vault {
             if due.is_empty() {
                 break;
             }
-            report.records += self.purge_page(&due).await?;
+            report.records += self.purge_page(&due, now).await?;
         }
         self.audit(AuditEvent::Purge {
             records: report.records,
@@ -250,25 +250,33 @@ impl Vault {
         Ok(report)
     }
 
-    /// Deletes the records of one page of due expiry entries. A record that
-    /// was rewritten since (it has a new expiry) is left alone.
-    async fn purge_page(&self, due: &[(Vec<u8>, Vec<u8>)]) -> Result<u64, VaultError> {
+    /// Deletes the records of one page of due expiry entries, and the
+    /// entries. A record that was rewritten since (it expires later now) is
+    /// left alone; one that is due is deleted whichever of its entries led
+    /// here, so an entry out of step with its record never keeps it alive.
+    async fn purge_page(&self, due: &[(Vec<u8>, Vec<u8>)], now: i64) -> Result<u64, VaultError> {
         let mut batch = Batch::new();
-        let mut deleted = 0;
+        let mut deleted = std::collections::HashSet::new();
         for (expiry_key, record_key) in due {
             batch.delete(EXPIRY, expiry_key.clone());
+            if deleted.contains(record_key) {
+                continue;
+            }
             let Some(value) = self.backend.get(RECORDS, record_key).await? else {
                 continue;
             };
-            // Only a record whose expiry still falls into this slot: one
-            // rewritten since has moved on (and the slot ended, so it expired).
-            let (slot, _) = layout::split_expiry(expiry_key).unwrap_or_default();
-            if Header::decode(&value).is_ok_and(|h| layout::expiry_slot(h.expires) == slot) {
+            let Ok(header) = Header::decode(&value) else {
+                continue;
+            };
+            let expires = self.expires(record_key, header);
+            if expires <= now {
                 batch.expect(RECORDS, record_key.clone(), Some(value));
                 batch.delete(RECORDS, record_key.clone());
-                deleted += 1;
+                batch.delete(EXPIRY, layout::expiry_key(expires, record_key));
+                deleted.insert(record_key.clone());
             }
         }
+        let deleted = deleted.len() as u64;
         match self.backend.apply(batch).await {
             Ok(()) => Ok(deleted),
             // A record changed under us: the next round sees the new state.

@@ -49,6 +49,12 @@ pub(crate) fn category_prefix(subject: SubjectId, category: &str) -> Vec<u8> {
     key
 }
 
+/// The category named in a record's storage key.
+pub(crate) fn category_of(record_key: &[u8]) -> Option<&str> {
+    let len = usize::from(*record_key.get(16)?);
+    std::str::from_utf8(record_key.get(17..17 + len)?).ok()
+}
+
 /// The storage key of a record.
 pub(crate) fn record_key(
     subject: SubjectId,
@@ -108,10 +114,6 @@ impl Header {
 
     pub(crate) fn written_at(self) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(self.written).unwrap_or_default()
-    }
-
-    pub(crate) fn expires_at(self) -> DateTime<Utc> {
-        DateTime::from_timestamp_millis(self.expires).unwrap_or_default()
     }
 }
 

@@ -61,6 +61,21 @@ pub(crate) fn state_key(chat: &Chat) -> String {
 }
 
 impl Vault {
+    /// When the record stored under `storage_key` expires: as written, but
+    /// never later than its category's retention allows today, so that a
+    /// retention the operator shortened applies to what is already stored.
+    pub(crate) fn expires(&self, storage_key: &[u8], header: Header) -> i64 {
+        expiry_under(
+            header,
+            layout::category_of(storage_key).and_then(|c| self.inventory.retention(c)),
+        )
+    }
+
+    /// The record's entry in the expiry index.
+    pub(crate) fn index_key(&self, storage_key: &[u8], header: Header) -> Vec<u8> {
+        layout::expiry_key(self.expires(storage_key, header), storage_key)
+    }
+
     fn check_category(&self, category: &str) -> Result<chrono::Duration, VaultError> {
         self.inventory
             .retention(category)
@@ -138,14 +153,10 @@ impl Vault {
         // left behind points to a record that expires in another hour, and
         // the purge drops it without touching the record. A transaction
         // would cost a log sync in sled for every dialog step.
-        let expires = Header::decode(&header)?.expires;
-        let index = layout::expiry_key(expires, &storage_key);
+        let index = self.index_key(&storage_key, Header::decode(&header)?);
         let _writer = self.record_lock(&storage_key).lock().await;
         let old = match self.backend.get(RECORDS, &storage_key).await? {
-            Some(old) => Some(layout::expiry_key(
-                Header::decode(&old)?.expires,
-                &storage_key,
-            )),
+            Some(old) => Some(self.index_key(&storage_key, Header::decode(&old)?)),
             None => None,
         };
         if old.as_ref() != Some(&index) {
@@ -207,7 +218,8 @@ impl Vault {
             key,
             value: value.to_vec(),
             written_at: header.written_at(),
-            expires_at: header.expires_at(),
+            expires_at: DateTime::from_timestamp_millis(self.expires(storage_key, header))
+                .unwrap_or_default(),
         })
     }
 
@@ -285,7 +297,7 @@ impl Vault {
         // dropped by the purge.
         self.backend.delete(RECORDS, &storage_key).await?;
         self.backend
-            .delete(EXPIRY, &layout::expiry_key(old.expires, &storage_key))
+            .delete(EXPIRY, &self.index_key(&storage_key, old))
             .await?;
         Ok(true)
     }
@@ -349,4 +361,15 @@ pub(crate) fn split_state(value: &[u8]) -> Result<(&str, &[u8]), VaultError> {
     let purpose = value.get(1..1 + len).ok_or_else(bad)?;
     let purpose = std::str::from_utf8(purpose).map_err(|_| bad())?;
     Ok((purpose, &value[1 + len..]))
+}
+
+/// The expiry of a record with `header` under a category retention of
+/// `retention` (none: the category is no longer declared).
+pub(crate) fn expiry_under(header: Header, retention: Option<chrono::Duration>) -> i64 {
+    match retention {
+        Some(retention) => header
+            .expires
+            .min(header.written.saturating_add(retention.num_milliseconds())),
+        None => header.expires,
+    }
 }

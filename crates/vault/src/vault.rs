@@ -16,7 +16,7 @@ use crate::error::VaultError;
 use crate::inventory::Inventory;
 use crate::keystore::{Keystore, Slot};
 use crate::layout::{
-    self, SubjectMeta, AUDIT, ERASING, EXPIRY, IDENTITIES, META, PSEUDONYMS, SUBJECTS,
+    self, SubjectMeta, AUDIT, ERASING, EXPIRY, IDENTITIES, META, PSEUDONYMS, RECORDS, SUBJECTS,
 };
 use crate::secret::{self, InstanceSecret};
 
@@ -30,6 +30,8 @@ const KEY_CHECK: &[u8] = b"key-check";
 const LAYOUT: &[u8] = b"layout";
 /// 2: the expiry index has one slot per hour instead of exact times.
 const LAYOUT_VERSION: u8 = 2;
+/// Each category's retention (ms) as of the last open; see [`follow_retentions`].
+const RETENTIONS: &[u8] = b"retentions";
 
 /// Where a vault keeps what is not in the backend.
 #[derive(Clone, Debug)]
@@ -162,6 +164,7 @@ impl Vault {
             }
         }
         migrate(backend.as_ref()).await?;
+        follow_retentions(backend.as_ref(), &inventory).await?;
         let head = match backend.get(META, Head::key()).await? {
             Some(bytes) => Head::decode(&bytes)?,
             None => Head::genesis(),
@@ -740,6 +743,76 @@ async fn migrate(backend: &dyn Backend) -> Result<(), VaultError> {
         tracing::info!(entries = moved, "expiry index moved to hourly slots");
     }
     backend.put(META, LAYOUT, &[LAYOUT_VERSION]).await?;
+    backend.flush().await?;
+    Ok(())
+}
+
+/// When the operator changed a category's retention since the last open,
+/// moves the expiry index entries of its records, so that the purge finds
+/// them when the new retention ends (reads already apply it). A record never
+/// outlives the retention in force; a longer one does not lengthen what was
+/// written under the shorter. Scans every record, once per change.
+async fn follow_retentions(backend: &dyn Backend, inventory: &Inventory) -> Result<(), VaultError> {
+    use std::collections::BTreeMap;
+    let current: BTreeMap<String, i64> = inventory
+        .categories()
+        .filter_map(|c| Some((c.name.clone(), c.retention?.num_milliseconds())))
+        .collect();
+    let stored: BTreeMap<String, i64> = match backend.get(META, RETENTIONS).await? {
+        Some(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        None => BTreeMap::new(),
+    };
+    if stored == current {
+        return Ok(());
+    }
+    let changed: std::collections::HashSet<&str> = current
+        .keys()
+        .chain(stored.keys())
+        .filter(|c| current.get(*c) != stored.get(*c))
+        .map(String::as_str)
+        .collect();
+    let under = |ms: Option<&i64>| ms.map(|ms| chrono::Duration::milliseconds(*ms));
+    let mut moved = 0u64;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = backend.scan(RECORDS, &[], after.as_deref(), 1024).await?;
+        let full = page.len() == 1024;
+        let mut batch = Batch::new();
+        for (key, value) in &page {
+            let Some(category) = layout::category_of(key).filter(|c| changed.contains(c)) else {
+                continue;
+            };
+            let Ok(header) = layout::Header::decode(value) else {
+                continue;
+            };
+            let was = layout::expiry_key(
+                crate::records::expiry_under(header, under(stored.get(category))),
+                key,
+            );
+            let now = layout::expiry_key(
+                crate::records::expiry_under(header, under(current.get(category))),
+                key,
+            );
+            if was != now {
+                batch.put(EXPIRY, now, Vec::new());
+                batch.delete(EXPIRY, was);
+                moved += 1;
+            }
+        }
+        if !batch.is_empty() {
+            backend.apply(batch).await?;
+        }
+        after = page.into_iter().last().map(|(k, _)| k);
+        if !full {
+            break;
+        }
+    }
+    if moved > 0 {
+        tracing::info!(records = moved, "retention changed: expiry index updated");
+    }
+    let bytes = serde_json::to_vec(&current)
+        .map_err(|e| VaultError::Invalid(format!("retentions cannot be recorded: {e}")))?;
+    backend.put(META, RETENTIONS, &bytes).await?;
     backend.flush().await?;
     Ok(())
 }

@@ -616,3 +616,68 @@ async fn a_store_with_exact_expiry_entries_is_moved_to_hour_slots_at_open() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_shortened_retention_applies_to_what_is_already_stored() {
+    use std::sync::Arc;
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    f.vault
+        .put(a, "orders", "1", b"kept 90 days")
+        .await
+        .unwrap();
+    f.vault
+        .put(a, "subscription", "s", b"kept 365 days")
+        .await
+        .unwrap();
+    drop(f.vault);
+
+    // The operator cuts the orders' retention from 90 days to 10.
+    let shorter = botwerk_vault::Inventory::builder()
+        .purpose(botwerk_vault::Purpose::new(
+            "order",
+            botwerk_vault::LegalBasis::Contract,
+            "t-order",
+        ))
+        .purpose(botwerk_vault::Purpose::new(
+            "newsletter",
+            botwerk_vault::LegalBasis::Consent,
+            "t-newsletter",
+        ))
+        .category(botwerk_vault::Category::new("orders", "order", "t-orders").retain_days(10))
+        .category(botwerk_vault::Category::new("address", "order", "t-address").retain_days(1))
+        .category(
+            botwerk_vault::Category::new("subscription", "newsletter", "t-sub").retain_days(365),
+        )
+        .build()
+        .unwrap();
+    let options = botwerk_vault::VaultOptions::in_dir(f.dir.path()).clock(f.clock.clone());
+    let vault = botwerk_vault::Vault::open(f.backend.clone() as Arc<dyn Backend>, shorter, options)
+        .await
+        .unwrap();
+
+    f.clock.advance(Duration::days(9));
+    assert!(vault.get(a, "orders", "1").await.unwrap().is_some());
+    assert_eq!(vault.purge().await.unwrap().records, 0);
+
+    f.clock.advance(Duration::days(2));
+    assert!(
+        vault.get(a, "orders", "1").await.unwrap().is_none(),
+        "past the new retention, reads no longer see it"
+    );
+    assert_eq!(
+        vault.purge().await.unwrap().records,
+        1,
+        "and the purge finds it at the new time"
+    );
+    assert!(vault.get(a, "subscription", "s").await.unwrap().is_some());
+    assert_eq!(
+        f.backend
+            .scan("expiry", b"", None, 100)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "one entry left: the subscription's"
+    );
+}
