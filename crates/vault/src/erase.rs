@@ -272,7 +272,10 @@ impl Vault {
             if expires <= now {
                 batch.expect(RECORDS, record_key.clone(), Some(value));
                 batch.delete(RECORDS, record_key.clone());
-                batch.delete(EXPIRY, layout::expiry_key(expires, record_key));
+                let current = layout::expiry_key(expires, record_key);
+                if current != *expiry_key {
+                    batch.delete(EXPIRY, current);
+                }
                 deleted.insert(record_key.clone());
             }
         }
