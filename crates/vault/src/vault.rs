@@ -714,31 +714,19 @@ async fn migrate(backend: &dyn Backend) -> Result<(), VaultError> {
     }
     // Layout 1 keyed the expiry index by the exact expiry: move every entry
     // to its hour slot, or the purge would never find the records again.
-    let mut moved = 0u64;
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let page = backend.scan(EXPIRY, &[], after.as_deref(), 1024).await?;
-        let full = page.len() == 1024;
-        let mut batch = Batch::new();
-        for (key, _) in &page {
-            let Some((expires, record)) = layout::split_expiry(key) else {
-                continue;
-            };
-            let slotted = layout::expiry_key(expires, record);
-            if slotted != *key {
-                batch.delete(EXPIRY, key.clone());
-                batch.put(EXPIRY, slotted, Vec::new());
-                moved += 1;
-            }
+    let moved = rewrite_tree(backend, EXPIRY, |key, _, batch| {
+        let Some((expires, record)) = layout::split_expiry(key) else {
+            return false;
+        };
+        let slotted = layout::expiry_key(expires, record);
+        if slotted == key {
+            return false;
         }
-        if !batch.is_empty() {
-            backend.apply(batch).await?;
-        }
-        after = page.into_iter().last().map(|(k, _)| k);
-        if !full {
-            break;
-        }
-    }
+        batch.delete(EXPIRY, key.to_vec());
+        batch.put(EXPIRY, slotted, Vec::new());
+        true
+    })
+    .await?;
     if moved > 0 {
         tracing::info!(entries = moved, "expiry index moved to hourly slots");
     }
@@ -772,41 +760,25 @@ async fn follow_retentions(backend: &dyn Backend, inventory: &Inventory) -> Resu
         .map(String::as_str)
         .collect();
     let under = |ms: Option<&i64>| ms.map(|ms| chrono::Duration::milliseconds(*ms));
-    let mut moved = 0u64;
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let page = backend.scan(RECORDS, &[], after.as_deref(), 1024).await?;
-        let full = page.len() == 1024;
-        let mut batch = Batch::new();
-        for (key, value) in &page {
-            let Some(category) = layout::category_of(key).filter(|c| changed.contains(c)) else {
-                continue;
-            };
-            let Ok(header) = layout::Header::decode(value) else {
-                continue;
-            };
-            let was = layout::expiry_key(
-                crate::records::expiry_under(header, under(stored.get(category))),
-                key,
-            );
-            let now = layout::expiry_key(
-                crate::records::expiry_under(header, under(current.get(category))),
-                key,
-            );
-            if was != now {
-                batch.put(EXPIRY, now, Vec::new());
-                batch.delete(EXPIRY, was);
-                moved += 1;
-            }
+    let moved = rewrite_tree(backend, RECORDS, |key, value, batch| {
+        let Some(category) = layout::category_of(key).filter(|c| changed.contains(c)) else {
+            return false;
+        };
+        let Ok(header) = layout::Header::decode(value) else {
+            return false;
+        };
+        let entry = |retention: Option<&i64>| {
+            layout::expiry_key(crate::records::expiry_under(header, under(retention)), key)
+        };
+        let (was, now) = (entry(stored.get(category)), entry(current.get(category)));
+        if was == now {
+            return false;
         }
-        if !batch.is_empty() {
-            backend.apply(batch).await?;
-        }
-        after = page.into_iter().last().map(|(k, _)| k);
-        if !full {
-            break;
-        }
-    }
+        batch.put(EXPIRY, now, Vec::new());
+        batch.delete(EXPIRY, was);
+        true
+    })
+    .await?;
     if moved > 0 {
         tracing::info!(records = moved, "retention changed: expiry index updated");
     }
@@ -815,4 +787,35 @@ async fn follow_retentions(backend: &dyn Backend, inventory: &Inventory) -> Resu
     backend.put(META, RETENTIONS, &bytes).await?;
     backend.flush().await?;
     Ok(())
+}
+
+/// Goes through every entry of `tree`, a page at a time; `f` adds what an
+/// entry needs changed to the page's batch and says whether it did. Each
+/// page's batch is applied before the next page is read. Returns how many
+/// entries `f` changed.
+async fn rewrite_tree(
+    backend: &dyn Backend,
+    tree: &str,
+    mut f: impl FnMut(&[u8], &[u8], &mut Batch) -> bool,
+) -> Result<u64, VaultError> {
+    const PAGE: usize = 1024;
+    let mut changed = 0u64;
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = backend.scan(tree, &[], after.as_deref(), PAGE).await?;
+        let full = page.len() == PAGE;
+        let mut batch = Batch::new();
+        for (key, value) in &page {
+            if f(key, value, &mut batch) {
+                changed += 1;
+            }
+        }
+        if !batch.is_empty() {
+            backend.apply(batch).await?;
+        }
+        after = page.into_iter().last().map(|(k, _)| k);
+        if !full {
+            return Ok(changed);
+        }
+    }
 }
