@@ -10,7 +10,7 @@
 //! that measures the latency a person sees.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -211,16 +211,8 @@ impl Drop for BotProcess {
 
 fn spawn_bot(kind: BotKind, api_url: &str, data: &Path) -> anyhow::Result<BotProcess> {
     Ok(BotProcess(
-        Command::new(std::env::current_exe()?)
-            .args(["serve", "--bot", kind.arg(), "--api-url", api_url, "--data"])
-            .arg(data)
-            .env(
-                "BOTWERK_LOG",
-                std::env::var("BOTWERK_BENCH_LOG").unwrap_or_else(|_| "error".into()),
-            )
-            .stdin(Stdio::null())
+        crate::child(&["serve", "--bot", kind.arg(), "--api-url", api_url], data)?
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
             .spawn()?,
     ))
 }

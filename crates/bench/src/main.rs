@@ -25,6 +25,24 @@ use clap::{Parser, Subcommand};
 
 use crate::load::{BotKind, LoadResult, Pace};
 
+/// This binary again, as a child running the hidden subcommand `args` on the
+/// data directory `data`: its logs quiet unless `BOTWERK_BENCH_LOG` says
+/// otherwise, no input, its errors on ours.
+fn child(args: &[&str], data: &std::path::Path) -> anyhow::Result<std::process::Command> {
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env(
+            "BOTWERK_LOG",
+            std::env::var("BOTWERK_BENCH_LOG").unwrap_or_else(|_| "error".into()),
+        )
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit());
+    Ok(command)
+}
+
 #[derive(Parser)]
 #[command(
     name = "botwerk-bench",

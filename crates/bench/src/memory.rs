@@ -39,16 +39,12 @@ const MB: f64 = 1024.0 * 1024.0;
 /// Runs the child and reads its report.
 pub async fn run(instances: usize) -> anyhow::Result<MemoryResult> {
     let data = tempfile::tempdir()?;
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["idle", "--instances", &instances.to_string(), "--data"])
-        .arg(data.path())
-        .env(
-            "BOTWERK_LOG",
-            std::env::var("BOTWERK_BENCH_LOG").unwrap_or_else(|_| "error".into()),
-        )
-        .stdin(Stdio::null())
+    let command = crate::child(
+        &["idle", "--instances", &instances.to_string()],
+        data.path(),
+    )?;
+    let mut child = tokio::process::Command::from(command)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()?;
     let stdout = child
