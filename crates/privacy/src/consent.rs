@@ -4,7 +4,6 @@
 use botwerk_core::SubjectId;
 use botwerk_vault::{ConsentAction, ConsentEntry, ConsentEvent, Purpose, VaultError};
 
-use crate::notice::{consent_text, text_hash};
 use crate::privacy::{Privacy, SUBSCRIPTIONS};
 
 /// The state of one person's consent to one purpose.
@@ -49,13 +48,8 @@ impl Privacy {
         if entry.event.action != ConsentAction::Granted {
             return Ok(ConsentStatus::Missing);
         }
-        let current = text_hash(&consent_text(
-            &self.texts,
-            &entry.event.language,
-            self,
-            purpose,
-        ));
-        if current == entry.event.text_hash {
+        let current = self.consent_hash(&entry.event.language, purpose);
+        if *current == *entry.event.text_hash {
             Ok(ConsentStatus::Given(entry.clone()))
         } else {
             Ok(ConsentStatus::Changed)
@@ -74,7 +68,7 @@ impl Privacy {
             purpose: purpose.name.clone(),
             action,
             policy_version: self.version.clone(),
-            text_hash: text_hash(&consent_text(&self.texts, lang, self, purpose)),
+            text_hash: self.consent_hash(lang, purpose).to_string(),
             language: lang.to_owned(),
             mechanism,
             age_confirmed: age,

@@ -1,6 +1,7 @@
 //! `Privacy`: what every part of the privacy layer shares.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use botwerk_core::Catalog;
 use botwerk_vault::{Category, InventoryBuilder, LegalBasis, Purpose, Vault};
@@ -8,6 +9,9 @@ use chrono::Duration;
 
 use crate::notice;
 use crate::policy::Policy;
+
+/// How many consent text hashes [`Privacy`] keeps at most.
+const CONSENT_HASHES_KEPT: usize = 1024;
 
 /// The purpose of handling data protection requests.
 pub const RIGHTS_PURPOSE: &str = "privacy-rights";
@@ -126,6 +130,10 @@ pub struct Privacy {
     pub(crate) config: PrivacyConfig,
     pub(crate) version: String,
     pub(crate) texts: Arc<Catalog>,
+    /// The hash of each consent text, by purpose and language: the texts are
+    /// fixed once the layer is put together, and every consent check needs
+    /// one.
+    consent_hashes: RwLock<HashMap<(String, String), Arc<str>>>,
 }
 
 impl Privacy {
@@ -177,7 +185,34 @@ impl Privacy {
             config,
             version,
             texts: Arc::new(catalog),
+            consent_hashes: RwLock::new(HashMap::new()),
         })
+    }
+
+    /// The hash of the consent text for `purpose` in `lang`, what the ledger
+    /// keeps of the text a person agreed to.
+    pub(crate) fn consent_hash(&self, lang: &str, purpose: &Purpose) -> Arc<str> {
+        let key = (purpose.name.clone(), lang.to_owned());
+        if let Some(hash) = self
+            .consent_hashes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Arc::clone(hash);
+        }
+        let hash: Arc<str> =
+            notice::text_hash(&notice::consent_text(&self.texts, lang, self, purpose)).into();
+        let mut hashes = self
+            .consent_hashes
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        // Languages come from the catalogue and the ledger, a handful; the
+        // bound only keeps a store of odd language tags from growing it.
+        if hashes.len() < CONSENT_HASHES_KEPT {
+            hashes.insert(key, Arc::clone(&hash));
+        }
+        hash
     }
 
     /// Every text of the bot, with the policy's overrides.

@@ -12,7 +12,7 @@ use botwerk_core::{
     Outcome, Outgoing, Platform, Secret, Sent, Target,
 };
 use teloxide::payloads::setters::*;
-use teloxide::requests::{Request, Requester};
+use teloxide::requests::{JsonRequest, Request, Requester};
 use teloxide::types::{AllowedUpdate, BotCommand, ChatId, InputFile, MessageId as TgMessageId};
 use teloxide::{Bot, RequestError};
 use tokio::time::Instant;
@@ -20,7 +20,9 @@ use tokio::time::Instant;
 use crate::convert::{convert, BotInfo, Converted, TelegramOrigin};
 use crate::journal::Journal;
 use crate::limits::{Limiter, Limits};
-use crate::send::{self, adapter_error, keyboard, redact, with_retry, MAX_CAPTION, MAX_TEXT};
+use crate::send::{
+    self, adapter_error, keyboard, redact, with_retry, SendText, MAX_CAPTION, MAX_TEXT,
+};
 
 /// How long a deep link for a refused private answer stays valid.
 const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
@@ -542,15 +544,16 @@ impl TelegramAdapter {
                     } else {
                         None
                     };
-                    let message = with_retry(limiter, || {
-                        let mut request = self.bot.send_message(ChatId(chat), part.clone());
-                        if let Some(markup) = markup.clone() {
-                            request = request.reply_markup(markup);
-                        }
-                        request.send()
+                    let payload = SendText {
+                        chat_id: chat,
+                        text: part,
+                        reply_markup: markup,
+                    };
+                    let sent = with_retry(limiter, || {
+                        JsonRequest::new(self.bot.clone(), payload.clone()).send()
                     })
                     .await?;
-                    last = Some(message.id.0);
+                    last = Some(sent.message_id);
                 }
                 Ok(Sent {
                     message: last.map(|id| MessageId::from(i64::from(id))),

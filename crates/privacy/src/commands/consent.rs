@@ -7,7 +7,6 @@ use botwerk_vault::Purpose;
 use crate::buttons;
 use crate::commands::{mechanism, start, subscribe};
 use crate::consent::ConsentStatus;
-use crate::notice::{consent_text, text_hash};
 use crate::privacy::Privacy;
 use crate::reply;
 
@@ -105,12 +104,7 @@ pub(crate) async fn agree(
     if !start::age_ok(ctx, privacy, after_age).await? {
         return start::ask_consent(ctx, privacy, purpose, "privacy-consent-needed").await;
     }
-    let current = text_hash(&consent_text(
-        &privacy.texts,
-        ctx.language(),
-        privacy,
-        &declared,
-    ));
+    let current = privacy.consent_hash(ctx.language(), &declared);
     if !current.starts_with(shown) {
         let age = privacy.policy.minimum_age.is_some();
         return start::offer(ctx, privacy, purpose, Some("privacy-consent-changed"), age).await;
