@@ -345,7 +345,7 @@ impl Instance {
             }
             None => None,
         };
-        let span = tracing::info_span!("instance", name = %self.name);
+        let span = tracing::info_span!("bot", bot = %self.name);
         let purging = shutdown.child_token();
         let purger = self
             .purge_every

@@ -116,7 +116,7 @@ pub async fn run(path: &Path) -> anyhow::Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
     for (name, instance) in instances {
         let token: CancellationToken = shutdown.clone();
-        let span = tracing::info_span!("instance", name = %name);
+        let span = tracing::info_span!("instance", instance = %name);
         tasks.spawn(tracing::Instrument::instrument(
             async move { (name, instance.run(token).await) },
             span,
