@@ -385,3 +385,36 @@ fn after_a_crash_no_update_is_lost_or_handled_twice() {
     second.block_on(task).unwrap().unwrap();
     assert_eq!(fake.violations(), Vec::<String>::new());
 }
+
+/// A data directory of an earlier version keeps its journal in a file: its
+/// handled updates are not handled again, and the file moves into the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_journal_file_is_honoured_and_moved_into_the_store() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let user = TgUser::new(811, "User");
+    let chat = TgChat::private(&user);
+    let old_a = fake.push_callback(&user, &chat, 1, "old-a");
+    let old_b = fake.push_callback(&user, &chat, 1, "old-b");
+    fake.push_callback(&user, &chat, 1, "new");
+    let file = dir.path().join("data").join("telegram.journal");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    // As the old version wrote it, with a torn last line from a crash.
+    std::fs::write(&file, format!("\n{old_a}\n{old_b}")).unwrap();
+
+    let instance = open(echo_bot(false), Policy::unconfigured(), &fake, dir.path()).await;
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(instance.run(shutdown.clone()));
+    fake.wait_for_calls("answerCallbackQuery", 1, WAIT).await;
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+
+    let echoes: Vec<String> = fake.sent().into_iter().filter_map(|s| s.text).collect();
+    assert_eq!(
+        echoes,
+        vec!["echo new"],
+        "the journaled updates are skipped"
+    );
+    assert!(!file.exists(), "the old journal file is gone");
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}

@@ -189,6 +189,24 @@ impl Intake {
     pub async fn flush_store(&self) -> Result<(), StoreError> {
         self.store.flush().await
     }
+
+    /// Reads the adapter's bookkeeping value `key` from the store (see
+    /// [`Store::get_meta`]).
+    ///
+    /// # Errors
+    /// When the storage fails.
+    pub async fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get_meta(key).await
+    }
+
+    /// Writes the adapter's bookkeeping value `key` to the store, durable
+    /// with the next [`Intake::flush_store`] (see [`Store::put_meta`]).
+    ///
+    /// # Errors
+    /// When the storage fails.
+    pub async fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.put_meta(key, value).await
+    }
 }
 
 /// Resolves when the runtime is done with a submitted update.

@@ -166,6 +166,23 @@ pub trait Store: Send + Sync + 'static {
     /// When the storage fails.
     async fn next_number(&self, name: &str) -> Result<u64, StoreError>;
 
+    /// Reads the bookkeeping value `key` of an adapter, such as the ids of
+    /// the updates it handled. Never personal data.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Writes the bookkeeping value `key` of an adapter. Like everything
+    /// else it becomes durable with the next [`Store::flush`], and a crash
+    /// never keeps it without the writes that completed before it: an
+    /// adapter that writes "these updates are handled" after their handlers
+    /// finished, then flushes once, can trust it after a restart.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+
     /// Makes every change so far durable.
     ///
     /// # Errors
@@ -179,6 +196,7 @@ struct Memory {
     states: HashMap<(SubjectId, Chat), Vec<u8>>,
     records: BTreeMap<(SubjectId, String, String), Vec<u8>>,
     counters: HashMap<String, u64>,
+    meta: HashMap<String, Vec<u8>>,
     next_subject: u128,
 }
 
@@ -313,6 +331,15 @@ impl Store for MemoryStore {
             *n += 1;
             *n
         }))
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.with(|m| m.meta.get(key).cloned()))
+    }
+
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.with(|m| m.meta.insert(key.to_owned(), value.to_vec()));
+        Ok(())
     }
 
     async fn flush(&self) -> Result<(), StoreError> {

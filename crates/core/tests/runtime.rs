@@ -175,6 +175,12 @@ impl Store for FlushLog {
     async fn next_number(&self, name: &str) -> Result<u64, StoreError> {
         self.inner.next_number(name).await
     }
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get_meta(key).await
+    }
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.inner.put_meta(key, value).await
+    }
     async fn flush(&self) -> Result<(), StoreError> {
         self.log.lock().unwrap().push("flushed");
         Ok(())

@@ -233,6 +233,14 @@ impl Store for GatedStore {
         Store::next_number(&*self.vault, name).await
     }
 
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Store::get_meta(&*self.vault, key).await
+    }
+
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        Store::put_meta(&*self.vault, key, value).await
+    }
+
     async fn flush(&self) -> Result<(), StoreError> {
         Store::flush(&*self.vault).await
     }

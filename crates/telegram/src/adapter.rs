@@ -18,7 +18,7 @@ use teloxide::{Bot, RequestError};
 use tokio::time::Instant;
 
 use crate::convert::{convert, BotInfo, Converted, TelegramOrigin};
-use crate::journal::Journal;
+use crate::journal::{legacy_ids, Journal, LEGACY_FILE, META_KEY};
 use crate::limits::{Limiter, Limits};
 use crate::send::{
     self, adapter_error, keyboard, redact, with_retry, SendText, MAX_CAPTION, MAX_TEXT,
@@ -51,7 +51,9 @@ pub struct TelegramConfig {
     pub poll_timeout: Duration,
     /// How fast the adapter sends.
     pub limits: Limits,
-    /// Where the journal of handled updates is kept (the instance's data directory).
+    /// The instance's data directory. The journal of handled updates lives
+    /// in the instance's store; an earlier version's journal file here is
+    /// moved into the store and removed at the first start.
     pub state_dir: PathBuf,
 }
 
@@ -76,15 +78,6 @@ pub enum TelegramError {
     /// The HTTP client cannot be built.
     #[error("the HTTP client cannot be built: {0}")]
     Client(String),
-    /// The journal cannot be opened.
-    #[error("the journal of handled updates {} cannot be opened", path.display())]
-    Journal {
-        /// The journal file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 /// Where the updates fetched from Telegram stand.
@@ -140,7 +133,7 @@ pub struct TelegramAdapter {
     config: TelegramConfig,
     me: OnceLock<BotInfo>,
     limiter: Limiter,
-    journal: Arc<Mutex<Journal>>,
+    journal: Mutex<Journal>,
     progress: Mutex<Progress>,
     waiting: Mutex<HashMap<String, Waiting>>,
     links_by_update: Mutex<HashMap<u32, String>>,
@@ -151,7 +144,7 @@ pub struct TelegramAdapter {
     committed: tokio::sync::Notify,
     /// Whether the last poll reached Telegram (for `/readyz`).
     connected: std::sync::atomic::AtomicBool,
-    /// Held by the one task that syncs the journal.
+    /// Held by the one task that writes the journal.
     journal_writer: tokio::sync::Mutex<()>,
 }
 
@@ -159,7 +152,7 @@ impl TelegramAdapter {
     /// An adapter for `config`; nothing is contacted before `run`.
     ///
     /// # Errors
-    /// When the HTTP client cannot be built or the journal cannot be opened.
+    /// When the HTTP client cannot be built.
     pub fn new(config: TelegramConfig) -> Result<Arc<Self>, TelegramError> {
         let mut client = teloxide::net::default_reqwest_settings()
             .timeout(config.poll_timeout + Duration::from_secs(15));
@@ -178,15 +171,13 @@ impl TelegramAdapter {
         if let Some(url) = &config.api_url {
             bot = bot.set_api_url(url.clone());
         }
-        let path = config.state_dir.join("telegram.journal");
-        let journal =
-            Journal::open(&path).map_err(|source| TelegramError::Journal { path, source })?;
         Ok(Arc::new(Self {
             bot,
             limiter: Limiter::new(config.limits),
             config,
             me: OnceLock::new(),
-            journal: Arc::new(Mutex::new(journal)),
+            // Loaded from the store when `run` starts.
+            journal: Mutex::new(Journal::default()),
             // No offset at first: Telegram then resends every update not yet
             // confirmed, and the journal tells which of them were handled.
             progress: Mutex::new(Progress::default()),
@@ -364,12 +355,12 @@ impl TelegramAdapter {
         }
     }
 
-    /// Makes the finished updates durable: first what their handlers wrote
-    /// (the store's sync), then the journal entry that says they were
-    /// handled (one sync for all of them), so that a crash never keeps the
-    /// entry and loses the state. The next poll then confirms them to
-    /// Telegram. What cannot be journaled stays unconfirmed, is tried again
-    /// with the next commit, and Telegram resends it after a restart.
+    /// Makes the finished updates durable: the journal entry that says they
+    /// were handled goes into the store after everything their handlers
+    /// wrote, and one flush makes both durable, so that a crash keeps both
+    /// or neither. The next poll then confirms them to Telegram. What cannot
+    /// be journaled stays unconfirmed, is tried again with the next commit,
+    /// and Telegram resends it after a restart.
     async fn commit(&self, intake: &Intake) {
         let _writer = self.journal_writer.lock().await;
         let ids: Vec<u32> = self
@@ -383,28 +374,72 @@ impl TelegramAdapter {
         if ids.is_empty() {
             return;
         }
-        if let Err(e) = intake.flush_store().await {
-            tracing::error!(error = %e, "the store cannot sync; handled updates stay unconfirmed");
-            return;
-        }
-        let journal = Arc::clone(&self.journal);
-        let written = ids.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            journal
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .record_all(&written)
-        })
-        .await;
-        if matches!(result, Ok(Ok(()))) {
-            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
-            for id in ids {
-                progress.done.remove(&id);
+        let handled = self
+            .journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .with(&ids);
+        let written = match intake.set_meta(META_KEY, &Journal::encode(&handled)).await {
+            Ok(()) => intake.flush_store().await,
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(()) => {
+                self.journal
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .adopt(handled);
+                let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+                for id in ids {
+                    progress.done.remove(&id);
+                }
             }
-        } else {
-            tracing::error!("could not journal handled updates; they stay unconfirmed");
+            Err(e) => tracing::error!(
+                error = %e,
+                "the store cannot take the journal of handled updates; they stay unconfirmed"
+            ),
         }
         self.committed.notify_waiters();
+    }
+
+    /// Reads the journal from the store, and moves an earlier version's
+    /// journal file into it.
+    async fn load_journal(&self, intake: &Intake) -> Result<(), AdapterError> {
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+            tracing::error!(error = %e, "the journal of handled updates cannot be read");
+            AdapterError::Transport(e)
+        };
+        let stored = intake.meta(META_KEY).await.map_err(|e| failed(e.into()))?;
+        let path = self.config.state_dir.join(LEGACY_FILE);
+        let legacy = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || legacy_ids(&path))
+                .await
+                .map_err(|e| failed(e.into()))?
+                .map_err(|e| failed(e.into()))?
+        };
+        let handled = {
+            let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(stored) = stored {
+                journal.load(&stored).map_err(|e| failed(e.into()))?;
+            }
+            let Some(legacy) = legacy else {
+                return Ok(());
+            };
+            journal.extend(legacy);
+            journal.with(&[])
+        };
+        intake
+            .set_meta(META_KEY, &Journal::encode(&handled))
+            .await
+            .map_err(|e| failed(e.into()))?;
+        intake.flush_store().await.map_err(|e| failed(e.into()))?;
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(error = %e, "the old journal file, now in the store, could not be removed");
+        } else {
+            tracing::info!("moved the journal of handled updates into the store");
+        }
+        Ok(())
     }
 
     /// After the runtime stopped: journals the updates it still finishes,
@@ -486,6 +521,12 @@ impl TelegramAdapter {
                 Ok(updates) => {
                     self.connected
                         .store(true, std::sync::atomic::Ordering::Relaxed);
+                    if let Some(offset) = offset {
+                        self.journal
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .confirmed(offset);
+                    }
                     backoff = Duration::from_millis(500);
                     for update in updates {
                         if !self.take(update, intake, me).await {
@@ -676,6 +717,7 @@ impl Adapter for TelegramAdapter {
             return Ok(());
         };
         let me = self.me.get_or_init(|| me).clone();
+        self.load_journal(&intake).await?;
         if let Err(e) = self.bot.delete_webhook().send().await {
             tracing::warn!(error = %redact(&e, self.token()), "could not remove a webhook");
         }

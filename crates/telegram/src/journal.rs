@@ -1,62 +1,61 @@
 //! The journal of handled update ids: with it, a restart after a crash
 //! neither skips an update (Telegram resends what was not confirmed) nor
 //! handles one twice (what was handled but not yet confirmed is skipped).
+//!
+//! It lives in the instance's store, as adapter bookkeeping (update ids, no
+//! personal data), and is written there after the handlers' own writes and
+//! before the one flush that makes both durable: a crash keeps either both
+//! or neither, so the journal never claims an update whose state was lost,
+//! and a handled update whose state survived is never handled again.
+//! Earlier versions kept it in a file of its own, synced after the store;
+//! such a file is read once and removed (see [`legacy_ids`]).
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufRead, BufReader};
+use std::path::Path;
 
-/// How many ids the journal keeps after compaction: far more than Telegram
-/// can resend unconfirmed (at most the last batches of 100).
-const KEEP: usize = 4096;
-/// How many lines the file may grow to before it is compacted.
-const COMPACT_AT: usize = 4 * KEEP;
+/// The store key of the journal.
+pub(crate) const META_KEY: &str = "telegram.handled";
+/// The file name of the journal of earlier versions, in the state directory.
+pub(crate) const LEGACY_FILE: &str = "telegram.journal";
 
-/// Handled update ids, in memory and in an append-only file synced on every
-/// record. Holds no personal data: update ids only.
+/// How many handled, unconfirmed ids the journal keeps at most. Ids leave it
+/// as soon as Telegram confirms them, so it holds about one poll round (100
+/// updates); the bound only matters when an update hangs and holds the
+/// offset back while thousands after it finish. Then the oldest are dropped,
+/// and only a crash in that state could bring one of them back.
+const KEEP: usize = 16_384;
+
+/// A stored journal that is not a list of update ids.
+#[derive(Debug, thiserror::Error)]
+#[error("the journal of handled updates in the store is malformed ({0} bytes)")]
+pub(crate) struct Malformed(usize);
+
+/// The ids of handled updates that Telegram may still resend.
+#[derive(Debug, Default)]
 pub(crate) struct Journal {
-    path: PathBuf,
-    file: File,
     handled: BTreeSet<u32>,
-    lines: usize,
-    keep: usize,
-    /// A write failed and may have left a torn line: start on a fresh one.
-    torn: bool,
 }
 
 impl Journal {
-    /// Opens the journal at `path`, creating it; a torn last line from a
-    /// crash is ignored.
-    pub(crate) fn open(path: &Path) -> io::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+    /// Adds the ids of a stored journal (see [`Journal::encode`]).
+    pub(crate) fn load(&mut self, stored: &[u8]) -> Result<(), Malformed> {
+        if stored.len() % 4 != 0 {
+            return Err(Malformed(stored.len()));
         }
-        let mut handled = BTreeSet::new();
-        let mut lines = 0;
-        if let Ok(file) = File::open(path) {
-            for line in BufReader::new(file).split(b'\n') {
-                lines += 1;
-                if let Some(id) = std::str::from_utf8(&line?)
-                    .ok()
-                    .and_then(|l| l.trim().parse().ok())
-                {
-                    handled.insert(id);
-                }
-            }
-        }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let mut journal = Self {
-            path: path.to_owned(),
-            file,
-            handled,
-            lines,
-            keep: KEEP,
-            torn: false,
-        };
-        // A torn line has no newline: start the next record on a fresh line.
-        journal.file.write_all(b"\n")?;
-        Ok(journal)
+        self.handled.extend(
+            stored
+                .chunks_exact(4)
+                .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])),
+        );
+        self.trim();
+        Ok(())
+    }
+
+    /// Adds ids (of an earlier version's file).
+    pub(crate) fn extend(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.handled.extend(ids);
+        self.trim();
     }
 
     /// Whether `id` was handled.
@@ -64,74 +63,64 @@ impl Journal {
         self.handled.contains(&id)
     }
 
-    /// Records `id` as handled, durably.
-    #[cfg(test)]
-    pub(crate) fn record(&mut self, id: u32) -> io::Result<()> {
-        self.record_all(&[id])
+    /// The journal with `ids` handled too, as the store keeps it; it counts
+    /// only once [`Journal::adopt`] is called after the store has synced it.
+    pub(crate) fn with(&self, ids: &[u32]) -> BTreeSet<u32> {
+        let mut next = self.handled.clone();
+        next.extend(ids.iter().copied());
+        trim(&mut next);
+        next
     }
 
-    /// Records every id of `ids` as handled, durably, with one sync for all
-    /// of them (group commit). An id counts as handled only once its sync
-    /// succeeded, so a failed call can simply be repeated.
-    pub(crate) fn record_all(&mut self, ids: &[u32]) -> io::Result<()> {
-        let fresh: BTreeSet<u32> = ids
-            .iter()
-            .copied()
-            .filter(|id| !self.handled.contains(id))
-            .collect();
-        if fresh.is_empty() {
-            return Ok(());
-        }
-        let mut lines = String::new();
-        if self.torn {
-            lines.push('\n');
-        }
-        for id in &fresh {
-            lines.push_str(&format!("{id}\n"));
-        }
-        self.torn = true;
-        self.file.write_all(lines.as_bytes())?;
-        self.file.sync_data()?;
-        self.torn = false;
-        self.lines += fresh.len();
-        self.handled.extend(fresh);
-        if self.lines >= COMPACT_AT / KEEP * self.keep {
-            // The ids are durable already; a failed compaction only leaves
-            // the file longer, and is tried again with the next record.
-            if let Err(e) = self.compact() {
-                tracing::warn!(error = %e, "the journal of handled updates could not be compacted");
-            }
-        }
-        Ok(())
+    /// Takes `handled` (from [`Journal::with`]) as the durable journal.
+    pub(crate) fn adopt(&mut self, handled: BTreeSet<u32>) {
+        self.handled = handled;
     }
 
-    /// Rewrites the file with the newest ids only: to a temporary file, synced,
-    /// then renamed over the old one.
-    fn compact(&mut self) -> io::Result<()> {
-        while self.handled.len() > self.keep {
-            self.handled.pop_first();
-        }
-        let tmp = self.path.with_extension("journal-new");
+    /// Telegram confirmed every update below `offset`: it never resends them,
+    /// so the journal need not remember them.
+    pub(crate) fn confirmed(&mut self, offset: u32) {
+        self.handled = self.handled.split_off(&offset);
+    }
+
+    /// The stored form of `handled`: the ids as 4-byte big-endian numbers.
+    pub(crate) fn encode(handled: &BTreeSet<u32>) -> Vec<u8> {
+        handled.iter().flat_map(|id| id.to_be_bytes()).collect()
+    }
+
+    fn trim(&mut self) {
+        trim(&mut self.handled);
+    }
+}
+
+fn trim(handled: &mut BTreeSet<u32>) {
+    while handled.len() > KEEP {
+        handled.pop_first();
+    }
+}
+
+/// The ids in the journal file of an earlier version (one id per line; a
+/// torn last line from a crash is read as far as it is a number), or none
+/// when there is no such file.
+///
+/// # Errors
+/// When the file exists but cannot be read.
+pub(crate) fn legacy_ids(path: &Path) -> io::Result<Option<BTreeSet<u32>>> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut ids = BTreeSet::new();
+    for line in BufReader::new(file).split(b'\n') {
+        if let Some(id) = std::str::from_utf8(&line?)
+            .ok()
+            .and_then(|l| l.trim().parse().ok())
         {
-            let mut out = File::create(&tmp)?;
-            for id in &self.handled {
-                writeln!(out, "{id}")?;
-            }
-            out.sync_all()?;
+            ids.insert(id);
         }
-        std::fs::rename(&tmp, &self.path)?;
-        // The rename itself must be durable before anything is appended to
-        // the new file, or a crash could bring back the old one without it.
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or_else(|| Path::new("."));
-        File::open(dir)?.sync_all()?;
-        self.file = OpenOptions::new().append(true).open(&self.path)?;
-        self.lines = self.handled.len();
-        Ok(())
     }
+    Ok(Some(ids))
 }
 
 #[cfg(test)]
@@ -139,50 +128,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn survives_reopening_and_torn_lines() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("telegram.journal");
-        {
-            let mut j = Journal::open(&path).unwrap();
-            j.record(5).unwrap();
-            j.record(7).unwrap();
-            j.record(7).unwrap();
-        }
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"12")
-            .unwrap();
-        let mut j = Journal::open(&path).unwrap();
-        assert!(j.contains(5) && j.contains(7));
-        assert!(
-            j.contains(12),
-            "a complete number without newline still counts"
-        );
-        j.record(13).unwrap();
-        let j = Journal::open(&path).unwrap();
-        assert!(j.contains(13));
+    fn what_is_stored_loads_back() {
+        let mut journal = Journal::default();
+        let next = journal.with(&[7, 5, 7, 1_000_000]);
+        journal.adopt(next.clone());
+        let mut loaded = Journal::default();
+        loaded.load(&Journal::encode(&next)).unwrap();
+        assert!(loaded.contains(5) && loaded.contains(7) && loaded.contains(1_000_000));
+        assert!(!loaded.contains(6));
     }
 
     #[test]
-    fn compaction_keeps_the_newest_ids() {
+    fn ids_count_only_once_adopted() {
+        let journal = Journal::default();
+        let next = journal.with(&[3]);
+        assert!(next.contains(&3));
+        assert!(!journal.contains(3), "not before the store has synced it");
+    }
+
+    #[test]
+    fn a_malformed_value_is_refused() {
+        let mut journal = Journal::default();
+        assert!(journal.load(&[0, 0, 1]).is_err());
+        assert!(journal.load(&[0, 0, 0, 1]).is_ok());
+        assert!(journal.contains(1));
+    }
+
+    #[test]
+    fn confirmed_ids_are_forgotten_and_the_rest_kept() {
+        let mut journal = Journal::default();
+        journal.extend([1, 2, 3, 10, 11]);
+        journal.confirmed(10);
+        assert!(!journal.contains(3));
+        assert!(journal.contains(10) && journal.contains(11));
+    }
+
+    #[test]
+    fn the_journal_is_bounded_and_keeps_the_newest() {
+        let mut journal = Journal::default();
+        let many: Vec<u32> = (0..u32::try_from(KEEP).unwrap() + 10).collect();
+        let next = journal.with(&many);
+        assert_eq!(next.len(), KEEP);
+        journal.adopt(next);
+        assert!(!journal.contains(0));
+        assert!(journal.contains(u32::try_from(KEEP).unwrap() + 9));
+    }
+
+    #[test]
+    fn an_old_journal_file_is_read_with_a_torn_last_line() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("j");
-        let mut j = Journal::open(&path).unwrap();
-        j.keep = 8;
-        for id in 0..40 {
-            j.record(id).unwrap();
-        }
-        let j = Journal::open(&path).unwrap();
-        assert!(!j.contains(0));
-        assert!(j.contains(39));
-        assert!(j.handled.len() <= 8 + 32, "{}", j.handled.len());
-        let lines = std::fs::read_to_string(&path)
-            .unwrap()
-            .lines()
-            .filter(|l| !l.is_empty())
-            .count();
-        assert!(lines < 40, "the file was compacted: {lines} lines");
+        let path = dir.path().join(LEGACY_FILE);
+        assert!(legacy_ids(&path).unwrap().is_none());
+        std::fs::write(&path, "\n5\n7\n\n7\n1x\n12").unwrap();
+        let ids = legacy_ids(&path).unwrap().unwrap();
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), vec![5, 7, 12]);
     }
 }

@@ -15,8 +15,10 @@
 //!   The next poll goes out when the updates in hand are finished (or after
 //!   50 ms, when one takes long), since Telegram resends every unconfirmed
 //!   update: a busy bot fetches each update about once. Before it, one
-//!   commit makes the round durable: the store's sync first, then the
-//!   journal's, so the journal never claims what the store lost.
+//!   commit makes the round durable: the journal of handled ids is written
+//!   into the instance's store after the handlers' writes, and one flush
+//!   makes both durable, so a crash keeps both or neither. (An earlier
+//!   version's journal file is moved into the store at the first start.)
 //! - Private answers go to the person's private chat; when Telegram refuses
 //!   (the person never started the bot), the caller gets a deep link to post
 //!   in the group, and the request is answered once the person opens it.
@@ -36,7 +38,7 @@
 //! - `adapter`: [`TelegramAdapter`] and [`TelegramConfig`]
 //! - `send`: messages as API calls, retries after 429
 //! - `limits`: [`Limits`] and the send limiter
-//! - `journal`: handled update ids
+//! - `journal`: handled update ids, kept in the store
 
 mod adapter;
 mod convert;

@@ -101,6 +101,14 @@ impl Store for Vault {
         Ok(Vault::next_number(self, name).await?)
     }
 
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(Vault::adapter_meta(self, key).await?)
+    }
+
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        Ok(Vault::set_adapter_meta(self, key, value).await?)
+    }
+
     async fn flush(&self) -> Result<(), StoreError> {
         Ok(Vault::flush(self).await?)
     }

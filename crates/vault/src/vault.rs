@@ -651,6 +651,28 @@ impl Vault {
         Ok(next)
     }
 
+    /// An adapter's bookkeeping value `key` (never personal data: the ids
+    /// of handled updates, say), kept in plain text beside the counters.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn adapter_meta(&self, key: &str) -> Result<Option<Vec<u8>>, VaultError> {
+        Ok(self.backend.get(META, &adapter_meta_key(key)).await?)
+    }
+
+    /// Writes an adapter's bookkeeping value `key` with one single write:
+    /// durable with the next flush, and (the backend keeping a prefix of
+    /// single writes) never without what was written before it.
+    ///
+    /// # Errors
+    /// A backend failure.
+    pub async fn set_adapter_meta(&self, key: &str, value: &[u8]) -> Result<(), VaultError> {
+        Ok(self
+            .backend
+            .put(META, &adapter_meta_key(key), value)
+            .await?)
+    }
+
     /// Makes every change so far durable.
     ///
     /// # Errors
@@ -818,4 +840,9 @@ async fn rewrite_tree(
             return Ok(changed);
         }
     }
+}
+
+/// The `META` key of an adapter's bookkeeping value `key`.
+fn adapter_meta_key(key: &str) -> Vec<u8> {
+    format!("adapter:{key}").into_bytes()
 }
