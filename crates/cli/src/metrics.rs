@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use botwerk::core::{Adapter, CancellationToken, Observer, Outcome, Platform};
+use botwerk::core::{Adapter, CancellationToken, ErrorKind, Observer, Outcome, Platform};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -32,6 +32,13 @@ struct PlatformLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    instance: String,
+    platform: String,
+    kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PrivacyLabels {
     instance: String,
     platform: String,
@@ -42,7 +49,7 @@ struct PrivacyLabels {
 pub struct Metrics {
     registry: Registry,
     updates: Family<UpdateLabels, Counter>,
-    errors: Family<PlatformLabels, Counter>,
+    errors: Family<ErrorLabels, Counter>,
     latency: Family<PlatformLabels, Histogram>,
     privacy: Family<PrivacyLabels, Counter>,
 }
@@ -52,13 +59,20 @@ impl Metrics {
     pub fn new() -> Arc<Self> {
         let mut registry = Registry::with_prefix("botwerk");
         let updates = Family::<UpdateLabels, Counter>::default();
-        let errors = Family::<PlatformLabels, Counter>::default();
+        let errors = Family::<ErrorLabels, Counter>::default();
         let latency = Family::<PlatformLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.001, 2.0, 14))
         });
         let privacy = Family::<PrivacyLabels, Counter>::default();
         registry.register("updates", "Updates handled, by outcome", updates.clone());
-        registry.register("errors", "Updates whose handler failed", errors.clone());
+        registry.register(
+            "errors",
+            "Errors by kind: handler (an update's handler failed), send (a message \
+             was not delivered), receive (updates could not be fetched), store \
+             (handled updates could not be made durable), adapter (an adapter \
+             stopped and is restarted)",
+            errors.clone(),
+        );
         registry.register(
             "handler_seconds",
             "Time to handle an update",
@@ -101,6 +115,19 @@ struct InstanceObserver {
     instance: String,
 }
 
+impl InstanceObserver {
+    fn count_error(&self, platform: Platform, kind: &str) {
+        self.metrics
+            .errors
+            .get_or_create(&ErrorLabels {
+                instance: self.instance.clone(),
+                platform: platform.to_string(),
+                kind: kind.to_owned(),
+            })
+            .inc();
+    }
+}
+
 impl Observer for InstanceObserver {
     fn update_handled(&self, platform: Platform, outcome: Outcome, elapsed: Duration) {
         let outcome = match outcome {
@@ -121,12 +148,16 @@ impl Observer for InstanceObserver {
             })
             .inc();
         if outcome == "failed" {
-            self.metrics.errors.get_or_create(&labels).inc();
+            self.count_error(platform, "handler");
         }
         self.metrics
             .latency
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    fn error(&self, platform: Platform, kind: ErrorKind) {
+        self.count_error(platform, kind.as_str());
     }
 
     fn privacy_request(&self, platform: Platform, kind: &str) {
@@ -208,4 +239,41 @@ pub async fn serve(
         }
     });
     Ok(bound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_counted_by_instance_platform_and_kind() {
+        let metrics = Metrics::new();
+        let shop = metrics.observer("shop");
+        shop.update_handled(
+            Platform::Telegram,
+            Outcome::Failed,
+            Duration::from_millis(1),
+        );
+        shop.update_handled(
+            Platform::Telegram,
+            Outcome::Handled,
+            Duration::from_millis(1),
+        );
+        shop.error(Platform::Telegram, ErrorKind::Receive);
+        shop.error(Platform::Telegram, ErrorKind::Receive);
+        shop.error(Platform::Discord, ErrorKind::Send);
+        metrics
+            .observer("news")
+            .error(Platform::Telegram, ErrorKind::Store);
+        let text = metrics.encode();
+        for line in [
+            r#"botwerk_errors_total{instance="shop",platform="telegram",kind="handler"} 1"#,
+            r#"botwerk_errors_total{instance="shop",platform="telegram",kind="receive"} 2"#,
+            r#"botwerk_errors_total{instance="shop",platform="discord",kind="send"} 1"#,
+            r#"botwerk_errors_total{instance="news",platform="telegram",kind="store"} 1"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        }
+        assert!(!text.contains(r#"kind="adapter""#), "{text}");
+    }
 }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::command::CommandInfo;
 use crate::incoming::Incoming;
+use crate::observe::{ErrorKind, Observer};
 use crate::outgoing::{Outgoing, Sent};
 use crate::platform::Platform;
 use crate::store::{Store, StoreError};
@@ -133,6 +134,7 @@ pub struct Intake {
     pub(crate) commands: Arc<Vec<CommandInfo>>,
     pub(crate) places: Arc<Semaphore>,
     pub(crate) store: Arc<dyn Store>,
+    pub(crate) observer: Arc<dyn Observer>,
 }
 
 impl Intake {
@@ -177,6 +179,12 @@ impl Intake {
     /// Whether the runtime has stopped taking updates.
     pub fn is_stopped(&self) -> bool {
         self.stop.is_cancelled()
+    }
+
+    /// Reports an error of `kind` on the adapter's platform to the
+    /// instance's observer (the `botwerk_errors_total` metric).
+    pub fn report(&self, kind: ErrorKind) {
+        self.observer.error(self.adapter.platform(), kind);
     }
 
     /// Makes what the handlers wrote so far durable. An adapter that tells

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::adapter::Adapter;
+use crate::adapter::{Adapter, AdapterError};
 use crate::clock::{Clock, SystemClock};
 use crate::gate::Gate;
 use crate::handler::HandlerError;
 use crate::i18n::{Catalog, TextArg};
 use crate::incoming::{Incoming, Origin, Sender};
-use crate::observe::{NoObserver, Observer};
+use crate::observe::{ErrorKind, NoObserver, Observer};
 use crate::outgoing::{Attachment, Body, Buttons, Outgoing, Sent, Target};
 use crate::platform::{Chat, MessageId, SubjectId};
 use crate::store::{Store, StoreError};
@@ -303,7 +303,19 @@ impl Ctx {
             origin: self.incoming.origin.clone(),
         };
         out.validate().map_err(HandlerError::msg)?;
-        Ok(self.adapter.send(out).await?)
+        match self.adapter.send(out).await {
+            Ok(sent) => Ok(sent),
+            Err(e) => {
+                // A private chat still to be opened is a step of the flow,
+                // not a failure.
+                if !matches!(e, AdapterError::NeedsPrivateChat { .. }) {
+                    self.services
+                        .observer
+                        .error(self.incoming.chat.platform, ErrorKind::Send);
+                }
+                Err(e.into())
+            }
+        }
     }
 
     /// The target "this chat, for everyone".

@@ -69,7 +69,7 @@ pub use gate::Gate;
 pub use handler::{handler_fn, BoxFuture, Handler, HandlerError, HandlerResult};
 pub use i18n::{Catalog, I18nError, TextArg};
 pub use incoming::{Content, Incoming, Locale, Origin, Sender};
-pub use observe::{NoObserver, Observer};
+pub use observe::{ErrorKind, NoObserver, Observer};
 pub use outgoing::{Attachment, Body, Button, Buttons, Outgoing, Sent, Target, Visibility};
 pub use platform::{Chat, ChatId, ChatKind, Identity, MessageId, Platform, SubjectId, UserId};
 pub use router::Router;

@@ -125,6 +125,7 @@ impl Runtime {
                 commands: Arc::clone(&commands),
                 places: Arc::clone(&places),
                 store: Arc::clone(&self.services.store),
+                observer: Arc::clone(&self.services.observer),
             };
             let adapter = Arc::clone(adapter);
             let span = tracing::info_span!("adapter", platform = %adapter.platform());
@@ -136,11 +137,14 @@ impl Runtime {
                     loop {
                         match adapter.run(intake.clone()).await {
                             Ok(()) => return,
-                            Err(e) => tracing::error!(
-                                error = %crate::handler::HandlerError::from(e),
-                                retry_in_secs = pause.as_secs(),
-                                "adapter stopped with an error; restarting"
-                            ),
+                            Err(e) => {
+                                intake.report(crate::observe::ErrorKind::Adapter);
+                                tracing::error!(
+                                    error = %crate::handler::HandlerError::from(e),
+                                    retry_in_secs = pause.as_secs(),
+                                    "adapter stopped with an error; restarting"
+                                );
+                            }
                         }
                         tokio::select! {
                             () = intake.stopped() => return,

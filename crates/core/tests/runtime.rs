@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use botwerk_core::{
-    CancellationToken, Chat, Ctx, Handler, HandlerResult, Identity, MemoryStore, Outcome,
-    RecordPage, Runtime, Services, Store, StoreError, SubjectId,
+    CancellationToken, Chat, Ctx, ErrorKind, Handler, HandlerResult, Identity, MemoryStore,
+    Observer, Outcome, Platform, RecordPage, Runtime, Services, Store, StoreError, SubjectId,
 };
 use botwerk_testkit::{MemoryAdapter, Person, Users};
 use tokio::sync::Notify;
@@ -309,6 +309,16 @@ impl botwerk_core::Adapter for Flaky {
     }
 }
 
+/// Notes the errors reported to it.
+#[derive(Default)]
+struct Errors(Mutex<Vec<ErrorKind>>);
+
+impl Observer for Errors {
+    fn error(&self, _platform: Platform, kind: ErrorKind) {
+        self.0.lock().unwrap().push(kind);
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_failing_adapter_is_restarted_with_growing_pauses() {
     let adapter = Arc::new(Flaky {
@@ -322,13 +332,20 @@ async fn a_failing_adapter_is_restarted_with_growing_pauses() {
             Ok(())
         })
     }));
-    let services = Arc::new(Services::new(Arc::new(MemoryStore::new())));
+    let errors = Arc::new(Errors::default());
+    let services =
+        Arc::new(Services::new(Arc::new(MemoryStore::new())).with_observer(errors.clone()));
     let runtime = Runtime::new(handler, services).adapter(adapter.clone());
     // The runtime ends by itself once the adapter's input has ended.
     runtime.run(CancellationToken::new()).await.unwrap();
 
     let runs = adapter.runs.lock().unwrap().clone();
     assert_eq!(runs.len(), 5, "four failures, then a run that works");
+    assert_eq!(
+        *errors.0.lock().unwrap(),
+        vec![ErrorKind::Adapter; 4],
+        "each failure is reported to the observer"
+    );
     let pauses: Vec<u64> = runs.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect();
     assert_eq!(pauses, [1, 2, 4, 8]);
     assert_eq!(
@@ -336,4 +353,34 @@ async fn a_failing_adapter_is_restarted_with_growing_pauses() {
         Some(Outcome::Handled),
         "the run that worked got its update handled"
     );
+}
+
+#[tokio::test]
+async fn a_message_that_cannot_be_delivered_is_reported() {
+    let errors = Arc::new(Errors::default());
+    let (adapter, users) = MemoryAdapter::new();
+    let handler: Arc<dyn Handler> = Arc::new(botwerk_core::handler_fn(|ctx| {
+        Box::pin(async move {
+            // The handler goes on without the private message.
+            let refused = ctx.reply_private("psst").await;
+            assert!(refused.is_err());
+            ctx.reply("done").await?;
+            Ok(())
+        })
+    }));
+    let services =
+        Arc::new(Services::new(Arc::new(MemoryStore::new())).with_observer(errors.clone()));
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(
+        Runtime::new(handler, services)
+            .adapter(adapter)
+            .run(shutdown.clone()),
+    );
+    let ann = Person::new("ann");
+    users.refuse_private(ann.identity());
+    let ticket = users.submit(ann.says("hi")).await;
+    assert_eq!(ticket.await.unwrap(), Outcome::Handled);
+    assert_eq!(*errors.0.lock().unwrap(), vec![ErrorKind::Send]);
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use botwerk_core::{
-    Adapter, AdapterError, Body, ChatKind, CommandInfo, Content, Incoming, Intake, MessageId,
-    Outcome, Outgoing, Platform, Secret, Sent, Target,
+    Adapter, AdapterError, Body, ChatKind, CommandInfo, Content, ErrorKind, Incoming, Intake,
+    MessageId, Outcome, Outgoing, Platform, Secret, Sent, Target,
 };
 use teloxide::payloads::setters::*;
 use teloxide::requests::{JsonRequest, Request, Requester};
@@ -211,6 +211,7 @@ impl TelegramAdapter {
                     })
                 }
                 Err(e) => {
+                    intake.report(ErrorKind::Receive);
                     tracing::warn!(error = %redact(&e, self.token()), "Telegram does not answer getMe; retrying");
                     tokio::select! {
                         () = intake.stopped() => return None,
@@ -394,10 +395,13 @@ impl TelegramAdapter {
                     progress.done.remove(&id);
                 }
             }
-            Err(e) => tracing::error!(
-                error = %e,
-                "the store cannot take the journal of handled updates; they stay unconfirmed"
-            ),
+            Err(e) => {
+                intake.report(ErrorKind::Store);
+                tracing::error!(
+                    error = %e,
+                    "the store cannot take the journal of handled updates; they stay unconfirmed"
+                );
+            }
         }
         self.committed.notify_waiters();
     }
@@ -539,6 +543,7 @@ impl TelegramAdapter {
                 Err(e) => {
                     self.connected
                         .store(false, std::sync::atomic::Ordering::Relaxed);
+                    intake.report(ErrorKind::Receive);
                     tracing::warn!(error = %redact(&e, self.token()), "getUpdates failed; retrying");
                     let wait = backoff;
                     backoff = (backoff * 2).min(Duration::from_secs(60));
