@@ -89,6 +89,33 @@ impl SledBackend {
         })
     }
 
+    /// A page of `tree` under `prefix` after `after`, each value copied up to
+    /// its first `head` bytes (sled hands values out shared, so the rest is
+    /// never copied).
+    fn range(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        head: usize,
+    ) -> Result<Vec<Entry>, BackendError> {
+        use std::ops::Bound;
+        let tree = self.tree(tree)?;
+        let start = match after {
+            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        let end = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        tree.range::<Vec<u8>, _>((start, end))
+            .take(limit)
+            .map(|item| {
+                item.map(|(k, v)| (k.to_vec(), v[..v.len().min(head)].to_vec()))
+                    .map_err(storage)
+            })
+            .collect()
+    }
+
     fn tree(&self, name: &str) -> Result<sled::Tree, BackendError> {
         check_tree(name)?;
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
@@ -140,17 +167,18 @@ impl Backend for SledBackend {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<Entry>, BackendError> {
-        use std::ops::Bound;
-        let tree = self.tree(tree)?;
-        let start = match after {
-            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
-            _ => Bound::Included(prefix.to_vec()),
-        };
-        let end = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
-        tree.range::<Vec<u8>, _>((start, end))
-            .take(limit)
-            .map(|item| item.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
-            .collect()
+        self.range(tree, prefix, after, limit, usize::MAX)
+    }
+
+    async fn scan_heads(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        head: usize,
+    ) -> Result<Vec<Entry>, BackendError> {
+        self.range(tree, prefix, after, limit, head)
     }
 
     async fn apply(&self, batch: Batch) -> Result<(), BackendError> {

@@ -24,6 +24,7 @@ fn kv(k: &[u8], v: &[u8]) -> (Vec<u8>, Vec<u8>) {
 pub async fn run(backend: Arc<dyn Backend>) {
     basics(&*backend).await;
     scans(&*backend).await;
+    heads(&*backend).await;
     paging(&*backend).await;
     batches(&*backend).await;
     failing_batches(&*backend).await;
@@ -31,6 +32,39 @@ pub async fn run(backend: Arc<dyn Backend>) {
     large_batch(&*backend).await;
     racing_preconditions(Arc::clone(&backend)).await;
     backend.flush().await.expect("flush succeeds");
+}
+
+/// Scans of value heads: the same entries as a scan, each value cut to its
+/// head, shorter values whole.
+///
+/// # Panics
+/// On a deviation.
+pub async fn heads(b: &dyn Backend) {
+    let big = vec![9u8; 1 << 20];
+    b.put("heads", b"a-big", &big).await.unwrap();
+    b.put("heads", b"a-empty", b"").await.unwrap();
+    b.put("heads", b"a-short", b"xyz").await.unwrap();
+    b.put("heads", b"b-other", b"other").await.unwrap();
+    let page = b.scan_heads("heads", b"a-", None, 10, 4).await.unwrap();
+    assert_eq!(
+        page,
+        vec![
+            kv(b"a-big", &[9, 9, 9, 9]),
+            kv(b"a-empty", b""),
+            kv(b"a-short", b"xyz"),
+        ],
+        "heads of the prefix, in key order"
+    );
+    let next = b
+        .scan_heads("heads", b"a-", Some(b"a-big"), 1, 4)
+        .await
+        .unwrap();
+    assert_eq!(next, vec![kv(b"a-empty", b"")], "paged like a scan");
+    assert_eq!(
+        b.get("heads", b"a-big").await.unwrap(),
+        Some(big),
+        "the values are untouched"
+    );
 }
 
 /// Get, put, overwrite, delete, and trees that do not see each other.

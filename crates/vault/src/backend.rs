@@ -204,6 +204,29 @@ pub trait Backend: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<Entry>, BackendError>;
 
+    /// Like [`Backend::scan`], with every value cut to its first `head`
+    /// bytes: for walks that need a value's header only (erasure, for one),
+    /// so that a page of large values is never held at once. The default
+    /// scans and cuts; a backend that can copy only the head overrides it.
+    ///
+    /// # Errors
+    /// A bad tree name or a storage failure.
+    async fn scan_heads(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        head: usize,
+    ) -> Result<Vec<Entry>, BackendError> {
+        let mut page = self.scan(tree, prefix, after, limit).await?;
+        for (_, value) in &mut page {
+            value.truncate(head);
+            value.shrink_to_fit();
+        }
+        Ok(page)
+    }
+
     /// Applies every operation of `batch` atomically: all or nothing, also
     /// across trees and across a crash. Preconditions ([`Op::Expect`]) are
     /// checked against the state before the batch, wherever they stand in it.

@@ -106,7 +106,7 @@ impl Vault {
         let mut erased = 0u64;
         for category in categories {
             let prefix = layout::category_prefix(subject, category);
-            self.for_each_key(RECORDS, &prefix, |key, value| {
+            self.for_each_head(RECORDS, &prefix, |key, value| {
                 if let Ok(header) = Header::decode(value) {
                     batch.delete(EXPIRY, self.index_key(key, header));
                 }

@@ -9,11 +9,14 @@ use crate::backend::{BackendError, Batch};
 use crate::crypto;
 use crate::error::VaultError;
 use crate::layout::{
-    self, Header, CONSENT, ERASING, EXPIRY, IDENTITIES, PSEUDONYMS, RECORDS, SUBJECTS,
+    self, Header, CONSENT, ERASING, EXPIRY, HEADER, IDENTITIES, PSEUDONYMS, RECORDS, SUBJECTS,
 };
 use crate::vault::Vault;
 
 const PAGE: usize = 1024;
+/// How many bytes of record values one purge batch holds at most (about):
+/// a page of 1024 large records would otherwise be held at once.
+const PURGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// What an erasure returns: the receipt the person is given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -147,7 +150,7 @@ impl Vault {
         let prefix = layout::category_prefix(subject, category);
         let mut batch = Batch::new();
         let mut records = 0u64;
-        self.for_each_key(RECORDS, &prefix, |key, value| {
+        self.for_each_head(RECORDS, &prefix, |key, value| {
             if let Ok(header) = Header::decode(value) {
                 batch.delete(EXPIRY, self.index_key(key, header));
             }
@@ -169,7 +172,8 @@ impl Vault {
     }
 
     /// Deletes every entry of `tree` under `prefix`, a page at a time: `f`
-    /// adds to each page's batch what goes with an entry (the entry itself
+    /// gets each key with the first [`HEADER`] bytes of its value and adds
+    /// to the page's batch what goes with the entry (the entry itself
     /// included). Returns how many entries there were.
     async fn delete_pages(
         &self,
@@ -180,7 +184,10 @@ impl Vault {
         let mut deleted = 0u64;
         loop {
             // What a page deletes is gone, so the next scan starts at the front.
-            let page = self.backend.scan(tree, prefix, None, PAGE).await?;
+            let page = self
+                .backend
+                .scan_heads(tree, prefix, None, PAGE, HEADER)
+                .await?;
             if page.is_empty() {
                 return Ok(deleted);
             }
@@ -198,14 +205,44 @@ impl Vault {
         &self,
         tree: &str,
         prefix: &[u8],
+        f: impl FnMut(&[u8], &[u8]),
+    ) -> Result<(), VaultError> {
+        self.walk(tree, prefix, None, f).await
+    }
+
+    /// Calls `f` with every key of `tree` under `prefix` and the first
+    /// [`HEADER`] bytes of its value (a record's header), page by page:
+    /// however large the values, a page holds their headers only.
+    pub(crate) async fn for_each_head(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        f: impl FnMut(&[u8], &[u8]),
+    ) -> Result<(), VaultError> {
+        self.walk(tree, prefix, Some(HEADER), f).await
+    }
+
+    async fn walk(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        head: Option<usize>,
         mut f: impl FnMut(&[u8], &[u8]),
     ) -> Result<(), VaultError> {
         let mut after: Option<Vec<u8>> = None;
         loop {
-            let page = self
-                .backend
-                .scan(tree, prefix, after.as_deref(), PAGE)
-                .await?;
+            let page = match head {
+                None => {
+                    self.backend
+                        .scan(tree, prefix, after.as_deref(), PAGE)
+                        .await?
+                }
+                Some(head) => {
+                    self.backend
+                        .scan_heads(tree, prefix, after.as_deref(), PAGE, head)
+                        .await?
+                }
+            };
             let full = page.len() == PAGE;
             for (key, value) in &page {
                 f(key, value);
@@ -254,10 +291,17 @@ impl Vault {
     /// entries. A record that was rewritten since (it expires later now) is
     /// left alone; one that is due is deleted whichever of its entries led
     /// here, so an entry out of step with its record never keeps it alive.
+    /// The batch holds each deleted record's value (its precondition); past
+    /// [`PURGE_BYTES`] of them the page ends early, and the next round
+    /// starts with what is left.
     async fn purge_page(&self, due: &[(Vec<u8>, Vec<u8>)], now: i64) -> Result<u64, VaultError> {
         let mut batch = Batch::new();
         let mut deleted = std::collections::HashSet::new();
+        let mut held = 0usize;
         for (expiry_key, record_key) in due {
+            if held >= PURGE_BYTES {
+                break;
+            }
             batch.delete(EXPIRY, expiry_key.clone());
             if deleted.contains(record_key) {
                 continue;
@@ -270,6 +314,7 @@ impl Vault {
             };
             let expires = self.expires(record_key, header);
             if expires <= now {
+                held += value.len();
                 batch.expect(RECORDS, record_key.clone(), Some(value));
                 batch.delete(RECORDS, record_key.clone());
                 let current = layout::expiry_key(expires, record_key);

@@ -204,6 +204,25 @@ async fn the_purge_deletes_what_is_past_its_retention_once() {
     assert_eq!(purges, 5, "every run is in the audit log");
 }
 
+/// Large records are purged in batches of bounded size, all of them.
+#[tokio::test]
+async fn a_purge_of_large_records_deletes_them_all() {
+    let f = fixture().await;
+    let a = f.vault.subject_for(&telegram(1)).await.unwrap();
+    let big = vec![b'x'; botwerk_vault::MAX_VALUE];
+    // 20 MiB: more than one batch holds.
+    for i in 0..20 {
+        f.vault
+            .put(a, "address", &format!("big{i}"), &big)
+            .await
+            .unwrap();
+    }
+    f.clock.advance(Duration::hours(25));
+    assert_eq!(f.vault.purge().await.unwrap().records, 20);
+    assert_eq!(f.vault.purge().await.unwrap().records, 0);
+    assert!(f.vault.get(a, "address", "big19").await.unwrap().is_none());
+}
+
 #[tokio::test]
 async fn rewrites_within_an_hour_keep_one_index_entry_and_the_purge_is_at_most_an_hour_late() {
     let f = fixture().await;
