@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use botwerk::core::{Adapter, CancellationToken, Secret};
-use botwerk::Instance;
+use botwerk::prelude::*;
+use botwerk::privacy::Policy;
 use botwerk_discord::{DiscordAdapter, DiscordConfig};
 use botwerk_testkit::discord::{
     DcPlace, DcUser, FakeDiscord, Interaction, Reply, ReplyKind, APPLICATION_ID, TOKEN,
@@ -26,6 +27,10 @@ struct Dc {
 
 impl Dc {
     async fn shop() -> Self {
+        Self::with(botwerk_shop::bot(), shop_policy()).await
+    }
+
+    async fn with(bot: Bot, policy: Policy) -> Self {
         let fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = DiscordConfig::new(Secret::new(TOKEN));
@@ -34,10 +39,10 @@ impl Dc {
         config.application_id = Some(APPLICATION_ID);
         let handled = Arc::new(Handled::default());
         let adapter = DiscordAdapter::new(config);
-        let instance = Instance::builder(botwerk_shop::bot())
+        let instance = Instance::builder(bot)
             .data_dir(dir.path().join("data"))
             .key_file(dir.path().join("instance.key"))
-            .policy(shop_policy())
+            .policy(policy)
             .observer(handled.clone())
             .adapter(adapter.clone())
             .build()
@@ -285,4 +290,77 @@ async fn readiness_follows_the_gateway_connection() {
 
     shutdown.cancel();
     task.await.unwrap().unwrap();
+}
+
+/// Answers after 2.5 s, longer than the adapter waits before it defers:
+/// publicly to `/slow`, privately to `/slowsecret`.
+struct Slow;
+
+#[async_trait]
+impl Handler for Slow {
+    async fn handle(&self, ctx: &mut Ctx) -> HandlerResult {
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let secret = matches!(&ctx.incoming().content, Content::Command { name, .. } if name == "slowsecret");
+        if secret {
+            ctx.reply_private("only for you").await?;
+        } else {
+            ctx.reply("slow but here").await?;
+        }
+        Ok(())
+    }
+}
+
+fn slow_bot() -> Bot {
+    Bot::new("slow")
+        .texts("en", "slow-command = Answers slowly\n")
+        .command(CommandSpec::new("slow", "slow-command"), Slow)
+        .command(CommandSpec::new("slowsecret", "slow-command"), Slow)
+}
+
+/// Work past Discord's three seconds: the adapter defers (an ephemeral
+/// "thinking" response), then a public answer follows as a followup and the
+/// deferral goes, a private one takes the deferral's place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_answers_are_deferred_first() {
+    let dc = Dc::with(slow_bot(), Policy::unconfigured()).await;
+    let ann = DcUser::new(7301, "ann");
+    let guild = DcPlace::guild(5003, 6003);
+
+    let public = dc.command(&ann, &guild, "slow", None).await;
+    assert_eq!(public[0].kind, ReplyKind::Callback(5), "{public:?}");
+    assert!(
+        public[0].ephemeral && public[0].content.is_none(),
+        "{public:?}"
+    );
+    let answer = public
+        .iter()
+        .find(|r| r.content.as_deref() == Some("slow but here"))
+        .unwrap_or_else(|| panic!("the answer: {public:?}"));
+    assert_eq!(answer.kind, ReplyKind::Followup);
+    assert!(
+        !answer.ephemeral,
+        "everyone sees a public answer: {public:?}"
+    );
+    assert_ne!(
+        answer.message_id, public[0].message_id,
+        "a message of its own, not the deferral"
+    );
+    assert!(
+        dc.fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "DELETE" && r.path.ends_with("/messages/@original")),
+        "the deferral is removed once the public answer is there"
+    );
+
+    let private = dc.command(&ann, &guild, "slowsecret", None).await;
+    let kinds: Vec<&ReplyKind> = private.iter().map(|r| &r.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![&ReplyKind::Callback(5), &ReplyKind::EditOriginal],
+        "{private:?}"
+    );
+    assert!(private.iter().all(|r| r.ephemeral), "{private:?}");
+    assert_eq!(private[1].content.as_deref(), Some("only for you"));
+    dc.stop().await;
 }

@@ -242,6 +242,15 @@ pub(crate) async fn via_interaction(
                 last = Some(message.id.get());
                 continue;
             }
+            // Discord makes the first followup after a deferral take the
+            // deferral's place, ephemeral as it is: the deferral is settled
+            // by an edit first, so that the answer is a message of its own
+            // that everyone sees; then the settled deferral goes.
+            EditInteractionResponse::new()
+                .content("…")
+                .execute(&**http, token)
+                .await
+                .map_err(transport)?;
             let message = followup(&piece, false)
                 .execute(&**http, (None, token))
                 .await
