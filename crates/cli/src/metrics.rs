@@ -69,8 +69,8 @@ impl Metrics {
             "errors",
             "Errors by kind: handler (an update's handler failed), send (a message \
              was not delivered), receive (updates could not be fetched), store \
-             (handled updates could not be made durable), adapter (an adapter \
-             stopped and is restarted)",
+             (handled updates could not be made durable; once per outage), \
+             adapter (an adapter stopped and is restarted)",
             errors.clone(),
         );
         registry.register(

@@ -297,6 +297,10 @@ impl Ctx {
     /// # Errors
     /// When the message breaks a shared limit or the adapter cannot send it.
     pub async fn send(&mut self, target: Target, body: Body) -> Result<Sent, HandlerError> {
+        let private_from_group = matches!(
+            &target,
+            Target::Private { from: Some(chat), .. } if !chat.is_private()
+        );
         let out = Outgoing {
             target,
             body,
@@ -306,9 +310,15 @@ impl Ctx {
         match self.adapter.send(out).await {
             Ok(sent) => Ok(sent),
             Err(e) => {
-                // A private chat still to be opened is a step of the flow,
-                // not a failure.
-                if !matches!(e, AdapterError::NeedsPrivateChat { .. }) {
+                // Not failures: a private chat still to be opened, or refused
+                // to a request from a group (both steps of the flow: the
+                // group gets a pointer), and a shutdown.
+                let expected = match &e {
+                    AdapterError::NeedsPrivateChat { .. } | AdapterError::Closed => true,
+                    AdapterError::Refused(_) => private_from_group,
+                    _ => false,
+                };
+                if !expected {
                     self.services
                         .observer
                         .error(self.incoming.chat.platform, ErrorKind::Send);

@@ -381,6 +381,11 @@ async fn a_message_that_cannot_be_delivered_is_reported() {
     let ticket = users.submit(ann.says("hi")).await;
     assert_eq!(ticket.await.unwrap(), Outcome::Handled);
     assert_eq!(*errors.0.lock().unwrap(), vec![ErrorKind::Send]);
+    // Refused to a request from a group, a private answer is a step of the
+    // flow (the group gets a pointer), not an error.
+    let ticket = users.submit(ann.in_group("g").says("hi")).await;
+    assert_eq!(ticket.await.unwrap(), Outcome::Handled);
+    assert_eq!(*errors.0.lock().unwrap(), vec![ErrorKind::Send]);
     shutdown.cancel();
     task.await.unwrap().unwrap();
 }

@@ -144,6 +144,8 @@ pub struct TelegramAdapter {
     committed: tokio::sync::Notify,
     /// Whether the last poll reached Telegram (for `/readyz`).
     connected: std::sync::atomic::AtomicBool,
+    /// Whether the last commit failed (an outage is counted once).
+    store_failing: std::sync::atomic::AtomicBool,
     /// Held by the one task that writes the journal.
     journal_writer: tokio::sync::Mutex<()>,
 }
@@ -186,6 +188,7 @@ impl TelegramAdapter {
             finished_one: tokio::sync::Notify::new(),
             committed: tokio::sync::Notify::new(),
             connected: std::sync::atomic::AtomicBool::new(false),
+            store_failing: std::sync::atomic::AtomicBool::new(false),
             journal_writer: tokio::sync::Mutex::new(()),
         }))
     }
@@ -386,6 +389,8 @@ impl TelegramAdapter {
         };
         match written {
             Ok(()) => {
+                self.store_failing
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 self.journal
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -396,7 +401,13 @@ impl TelegramAdapter {
                 }
             }
             Err(e) => {
-                intake.report(ErrorKind::Store);
+                // One count per outage, not per retry of it.
+                if !self
+                    .store_failing
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
+                    intake.report(ErrorKind::Store);
+                }
                 tracing::error!(
                     error = %e,
                     "the store cannot take the journal of handled updates; they stay unconfirmed"
@@ -409,23 +420,39 @@ impl TelegramAdapter {
     /// Reads the journal from the store, and moves an earlier version's
     /// journal file into it.
     async fn load_journal(&self, intake: &Intake) -> Result<(), AdapterError> {
-        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
-            tracing::error!(error = %e, "the journal of handled updates cannot be read");
-            AdapterError::Transport(e)
-        };
-        let stored = intake.meta(META_KEY).await.map_err(|e| failed(e.into()))?;
+        // A store that cannot be read may recover: the adapter is started
+        // again. What is there but unusable never will: it is reported, and
+        // the bot goes on without it, at the risk of handling the updates
+        // of one unconfirmed round again, rather than stopping for good.
+        let stored = intake.meta(META_KEY).await.map_err(|e| {
+            tracing::error!(error = %e, "the journal of handled updates cannot be read from the store");
+            AdapterError::Transport(e.into())
+        })?;
         let path = self.config.state_dir.join(LEGACY_FILE);
         let legacy = {
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || legacy_ids(&path))
-                .await
-                .map_err(|e| failed(e.into()))?
-                .map_err(|e| failed(e.into()))?
+            let file = path.clone();
+            match tokio::task::spawn_blocking(move || legacy_ids(&file)).await {
+                Ok(Ok(ids)) => ids,
+                Ok(Err(e)) => {
+                    tracing::error!(
+                        error = %e,
+                        file = %path.display(),
+                        "an old journal file of handled updates cannot be read; going on without it"
+                    );
+                    None
+                }
+                Err(e) => return Err(AdapterError::Transport(e.into())),
+            }
         };
         let handled = {
             let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(stored) = stored {
-                journal.load(&stored).map_err(|e| failed(e.into()))?;
+                if let Err(e) = journal.load(&stored) {
+                    tracing::error!(
+                        error = %e,
+                        "the journal of handled updates is unusable; going on without it"
+                    );
+                }
             }
             let Some(legacy) = legacy else {
                 return Ok(());
@@ -433,15 +460,21 @@ impl TelegramAdapter {
             journal.extend(legacy);
             journal.with(&[])
         };
-        intake
-            .set_meta(META_KEY, &Journal::encode(&handled))
-            .await
-            .map_err(|e| failed(e.into()))?;
-        intake.flush_store().await.map_err(|e| failed(e.into()))?;
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::warn!(error = %e, "the old journal file, now in the store, could not be removed");
-        } else {
-            tracing::info!("moved the journal of handled updates into the store");
+        let moved = match intake.set_meta(META_KEY, &Journal::encode(&handled)).await {
+            Ok(()) => intake.flush_store().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = moved {
+            // The file stays and is read again at the next start.
+            tracing::error!(error = %e, "the old journal file could not be moved into the store");
+            return Err(AdapterError::Transport(e.into()));
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => tracing::info!("moved the journal of handled updates into the store"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "the old journal file, now in the store, could not be removed"
+            ),
         }
         Ok(())
     }
