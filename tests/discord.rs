@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use botwerk::core::{Adapter, CancellationToken, Secret};
+use botwerk::core::{Adapter, CancellationToken, Identity, Platform, Secret};
 use botwerk::prelude::*;
 use botwerk::privacy::Policy;
 use botwerk_discord::{DiscordAdapter, DiscordConfig};
@@ -31,6 +31,10 @@ impl Dc {
     }
 
     async fn with(bot: Bot, policy: Policy) -> Self {
+        Self::with_admins(bot, policy, Vec::new()).await
+    }
+
+    async fn with_admins(bot: Bot, policy: Policy, admins: Vec<Identity>) -> Self {
         let fake = FakeDiscord::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = DiscordConfig::new(Secret::new(TOKEN));
@@ -43,6 +47,7 @@ impl Dc {
             .data_dir(dir.path().join("data"))
             .key_file(dir.path().join("instance.key"))
             .policy(policy)
+            .admins(admins)
             .observer(handled.clone())
             .adapter(adapter.clone())
             .build()
@@ -362,5 +367,43 @@ async fn slow_answers_are_deferred_first() {
     );
     assert!(private.iter().all(|r| r.ephemeral), "{private:?}");
     assert_eq!(private[1].content.as_deref(), Some("only for you"));
+    dc.stop().await;
+}
+
+/// `/admin` typed in a DM with the bot: the admin gets the audit check,
+/// anyone else the ordinary answer to an unknown command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_uses_admin_in_a_dm() {
+    let ada = DcUser::new(7401, "ada");
+    let bob = DcUser::new(7402, "bob");
+    let dc = Dc::with_admins(
+        botwerk_shop::bot(),
+        shop_policy(),
+        vec![Identity::new(Platform::Discord, "7401")],
+    )
+    .await;
+    let dm_texts = |user: &DcUser| -> String {
+        let channel = DcPlace::Dm.channel_id(user);
+        text(
+            &dc.fake
+                .replies()
+                .into_iter()
+                .filter(|r| r.channel_id == channel)
+                .collect::<Vec<_>>(),
+        )
+    };
+
+    let before = dc.handled.count();
+    dc.fake.push_dm(&ada, "/admin audit");
+    dc.handled.wait(before + 1, WAIT).await;
+    let ada_sees = dm_texts(&ada);
+    assert!(ada_sees.contains("The audit log is intact"), "{ada_sees}");
+
+    let before = dc.handled.count();
+    dc.fake.push_dm(&bob, "/admin audit");
+    dc.handled.wait(before + 1, WAIT).await;
+    let bob_sees = dm_texts(&bob);
+    assert!(!bob_sees.is_empty(), "Bob gets an answer");
+    assert!(!bob_sees.contains("audit log"), "{bob_sees}");
     dc.stop().await;
 }
