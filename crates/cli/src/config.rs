@@ -119,6 +119,43 @@ pub struct DiscordSection {
 /// The bots this binary can run.
 pub const BOTS: &[&str] = &["shop", "newsletter", "support"];
 
+/// Where the values of the file stand, so that an error points at the line
+/// at fault (the second of two equal names, say). Read after the file parsed
+/// into [`Config`]; the values themselves are checked there.
+#[derive(Debug, Default, Deserialize)]
+struct Positions {
+    #[serde(default, rename = "instance")]
+    instances: Vec<InstancePositions>,
+}
+
+type At = Option<toml::Spanned<toml::Value>>;
+
+#[derive(Debug, Default, Deserialize)]
+struct InstancePositions {
+    name: At,
+    bot: At,
+    data_dir: At,
+    console: At,
+    #[serde(default)]
+    admins: Vec<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    telegram: SectionPositions,
+    #[serde(default)]
+    discord: SectionPositions,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SectionPositions {
+    token: At,
+    api_url: At,
+    gateway_url: At,
+}
+
+/// The offset where the value `at` starts.
+fn start(at: &At) -> Option<usize> {
+    at.as_ref().map(|v| v.span().start)
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -160,25 +197,33 @@ impl Config {
                 "no [[instance]]: add one (see botwerk.example.toml)".into(),
             ));
         }
-        let at = |needle: &str| text.find(needle);
-        let consoles: Vec<&str> = config
+        let positions: Positions = toml::from_str(text).unwrap_or_default();
+        let none = InstancePositions::default();
+        let place = |i: usize| positions.instances.get(i).unwrap_or(&none);
+        let consoles: Vec<(usize, &str)> = config
             .instances
             .iter()
-            .filter(|i| i.console)
-            .map(|i| i.name.as_str())
+            .enumerate()
+            .filter(|(_, i)| i.console)
+            .map(|(n, i)| (n, i.name.as_str()))
             .collect();
         if consoles.len() > 1 {
             return Err(error(
-                at("console"),
+                start(&place(consoles[1].0).console),
                 format!(
                     "instances {} all want the console: set `console = true` on one at most",
-                    consoles.join(", ")
+                    consoles
+                        .iter()
+                        .map(|(_, name)| *name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
         let mut names: HashMap<&str, ()> = HashMap::new();
         let mut dirs: HashMap<PathBuf, &str> = HashMap::new();
-        for instance in &config.instances {
+        for (i, instance) in config.instances.iter().enumerate() {
+            let at = place(i);
             let name = instance.name.as_str();
             if name.is_empty()
                 || !name
@@ -186,19 +231,19 @@ impl Config {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 return Err(error(
-                    at(&format!("\"{name}\"")),
+                    start(&at.name),
                     format!("`name = \"{name}\"`: use letters, digits, `-` and `_`"),
                 ));
             }
             if names.insert(name, ()).is_some() {
                 return Err(error(
-                    at(&format!("\"{name}\"")),
+                    start(&at.name),
                     format!("`name = \"{name}\"` is used twice: give every instance its own name"),
                 ));
             }
             if !BOTS.contains(&instance.bot.as_str()) {
                 return Err(error(
-                    at(&format!("\"{}\"", instance.bot)),
+                    start(&at.bot),
                     format!(
                     "instance `{name}`: `bot = \"{}\"` is not a bot of this binary; use one of: {}",
                     instance.bot,
@@ -208,10 +253,7 @@ impl Config {
             }
             let dir = normalise(&instance.data_dir);
             if let Some(other) = dirs.insert(dir, name) {
-                let written = base
-                    .and_then(|b| instance.data_dir.strip_prefix(b).ok())
-                    .unwrap_or(&instance.data_dir);
-                return Err(error(at(&written.display().to_string()), format!(
+                return Err(error(start(&at.data_dir), format!(
                     "instances `{other}` and `{name}` share the data directory {}: give each its own `data_dir`",
                     instance.data_dir.display()
                 )));
@@ -219,27 +261,29 @@ impl Config {
             if let Some(discord) = &instance.discord {
                 resolve_secret(&discord.token).map_err(|why| {
                     error(
-                        at(&discord.token),
+                        start(&at.discord.token),
                         format!("instance `{name}`, `discord.token`: {why}"),
                     )
                 })?;
-                for (key, url) in [
-                    ("discord.api_url", &discord.api_url),
-                    ("discord.gateway_url", &discord.gateway_url),
+                for (key, url, position) in [
+                    ("discord.api_url", &discord.api_url, &at.discord.api_url),
+                    (
+                        "discord.gateway_url",
+                        &discord.gateway_url,
+                        &at.discord.gateway_url,
+                    ),
                 ] {
                     if let Some(url) = url {
                         url::Url::parse(url).map_err(|e| {
-                            error(at(url), format!("instance `{name}`, `{key}`: {e}"))
+                            error(start(position), format!("instance `{name}`, `{key}`: {e}"))
                         })?;
                     }
                 }
             }
             for (n, entry) in instance.admins.iter().enumerate() {
+                let position = at.admins.get(n).map(|v| v.span().start);
                 let identity = parse_admin(entry).map_err(|why| {
-                    error(
-                        at("admins"),
-                        format!("instance `{name}`, `admins[{n}]`: {why}"),
-                    )
+                    error(position, format!("instance `{name}`, `admins[{n}]`: {why}"))
                 })?;
                 let served = match identity.platform {
                     botwerk::core::Platform::Telegram => instance.telegram.is_some(),
@@ -249,7 +293,7 @@ impl Config {
                 };
                 if !served {
                     return Err(error(
-                        at("admins"),
+                        position,
                         format!(
                             "instance `{name}`, `admins[{n}]`: names a {} account, but the instance does not serve {}; add it or remove the entry",
                             identity.platform, identity.platform
@@ -260,14 +304,14 @@ impl Config {
             if let Some(telegram) = &instance.telegram {
                 resolve_secret(&telegram.token).map_err(|why| {
                     error(
-                        at(&telegram.token),
+                        start(&at.telegram.token),
                         format!("instance `{name}`, `telegram.token`: {why}"),
                     )
                 })?;
                 if let Some(url) = &telegram.api_url {
                     url::Url::parse(url).map_err(|e| {
                         error(
-                            at(url),
+                            start(&at.telegram.api_url),
                             format!("instance `{name}`, `telegram.api_url`: {e}"),
                         )
                     })?;
@@ -430,13 +474,29 @@ data_dir = "data/shop-2"
     fn a_duplicate_name_is_refused() {
         let err = parse(&GOOD.replace("\"shop-2\"", "\"shop\"")).unwrap_err();
         assert!(err.contains("`name = \"shop\"` is used twice"), "{err}");
-        assert!(err.contains("line 3"), "{err}");
+        assert!(err.contains("line 12"), "the second one: {err}");
     }
 
     #[test]
     fn a_shared_data_directory_is_refused() {
         let err = parse(&GOOD.replace("data/shop-2", "./data/shop")).unwrap_err();
         assert!(err.contains("share the data directory"), "{err}");
+        assert!(err.contains("line 14"), "the second one: {err}");
+    }
+
+    #[test]
+    fn errors_point_at_the_value_not_at_a_comment_that_names_it() {
+        let text = format!(
+            "# admins = [\"telegram:1\"] is how admins are named\n{}",
+            GOOD.replacen(
+                "data_dir = \"data/shop\"",
+                "data_dir = \"data/shop\"\nadmins = [\n  \"telegram:1\",\n  \"matrix:2\",\n]",
+                1
+            )
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(err.contains("`admins[1]`"), "{err}");
+        assert!(err.contains("line 9"), "the second entry's line: {err}");
     }
 
     #[test]
