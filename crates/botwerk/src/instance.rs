@@ -282,6 +282,10 @@ impl Instance {
             vault: Arc::clone(&self.vault),
             privacy: Arc::clone(&self.privacy),
             adapters: self.adapters.clone(),
+            observer: self
+                .observer
+                .clone()
+                .unwrap_or_else(|| Arc::new(botwerk_core::NoObserver)),
         }
     }
 

@@ -131,6 +131,7 @@ pub struct Operator {
     pub(crate) vault: Arc<Vault>,
     pub(crate) privacy: Arc<Privacy>,
     pub(crate) adapters: Vec<Arc<dyn Adapter>>,
+    pub(crate) observer: Arc<dyn botwerk_core::Observer>,
 }
 
 fn error(e: impl std::fmt::Display) -> Response {
@@ -309,6 +310,8 @@ impl Operator {
                     Ok(_) => report.sent += 1,
                     Err(e) => {
                         report.failed += 1;
+                        self.observer
+                            .error(adapter.platform(), botwerk_core::ErrorKind::Send);
                         tracing::warn!(error = %botwerk_core::HandlerError::from(e), "a broadcast message failed");
                     }
                 }
