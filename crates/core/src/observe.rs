@@ -5,8 +5,8 @@ use std::time::Duration;
 use crate::adapter::Outcome;
 use crate::platform::Platform;
 
-/// What went wrong outside a handler, for [`Observer::error`]. (A handler
-/// that fails shows as an update handled with [`Outcome::Failed`].)
+/// What went wrong, for [`Observer::error`]. (A handler that fails shows as
+/// an update handled with [`Outcome::Failed`] instead.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
