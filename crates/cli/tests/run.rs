@@ -1,5 +1,6 @@
 //! `botwerk run --config`: instances from a file, here the shop on a fake
-//! Telegram, stopped by SIGTERM; and a bad file stops startup.
+//! Telegram, stopped by SIGTERM or killed and restarted; its JSON logs; and
+//! a bad file stops startup.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -30,16 +31,21 @@ api_url = "{}"
         fake.api_url()
     );
     std::fs::write(dir.path().join("botwerk.toml"), config).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_botwerk"))
+    let child = start_in(dir.path(), env);
+    (dir, child)
+}
+
+/// `botwerk run` on the config file in `dir`, with `env` set.
+fn start_in(dir: &std::path::Path, env: &[(&str, &str)]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_botwerk"))
         .args(["run", "--config", "botwerk.toml"])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    (dir, child)
+        .unwrap()
 }
 
 /// Stops `child` with SIGTERM; its status and standard error.
@@ -160,4 +166,42 @@ fn a_bad_config_stops_startup_naming_file_key_and_fix() {
         ),
         "{stderr}"
     );
+}
+
+/// SIGKILL in the middle of a stream of updates, then a restart on the same
+/// files: the store, the keys and the journal come back, every update is
+/// answered, and none more than once again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_sigkill_a_restart_loses_no_update() {
+    const WAIT: Duration = Duration::from_secs(30);
+    let fake = FakeTelegram::start().await;
+    let (dir, mut child) = spawn_shop(&fake, &[]);
+    let chats: Vec<TgChat> = (0..40)
+        .map(|i| TgChat::private(&TgUser::new(990_000 + i, "User")))
+        .collect();
+    let mut last = 0;
+    for (i, chat) in chats.iter().enumerate() {
+        let user = TgUser::new(990_000 + i64::try_from(i).unwrap(), "User");
+        last = fake.push_text(&user, chat, "/privacy");
+    }
+    fake.wait_for_sent(10, WAIT).await;
+    let status = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+
+    let child = start_in(dir.path(), &[]);
+    fake.wait_confirmed(last, WAIT).await;
+    for chat in &chats {
+        let answers = fake.messages_to(chat.id).len();
+        assert!(
+            (1..=2).contains(&answers),
+            "every update answered, at most once more: {answers}"
+        );
+    }
+    let (status, stderr) = terminate(child).await;
+    assert!(status.success(), "a clean stop after the restart: {stderr}");
+    assert_eq!(fake.violations(), Vec::<String>::new());
 }
