@@ -10,8 +10,8 @@ use chrono::Duration;
 use crate::notice;
 use crate::policy::Policy;
 
-/// How many consent text hashes [`Privacy`] keeps at most.
-const CONSENT_HASHES_KEPT: usize = 1024;
+/// How many consent text hashes [`Privacy`] keeps per purpose at most.
+const CONSENT_HASHES_KEPT: usize = 256;
 
 /// The purpose of handling data protection requests.
 pub const RIGHTS_PURPOSE: &str = "privacy-rights";
@@ -133,7 +133,7 @@ pub struct Privacy {
     /// The hash of each consent text, by purpose and language: the texts are
     /// fixed once the layer is put together, and every consent check needs
     /// one.
-    consent_hashes: RwLock<HashMap<(String, String), Arc<str>>>,
+    consent_hashes: RwLock<HashMap<String, HashMap<String, Arc<str>>>>,
 }
 
 impl Privacy {
@@ -192,12 +192,14 @@ impl Privacy {
     /// The hash of the consent text for `purpose` in `lang`, what the ledger
     /// keeps of the text a person agreed to.
     pub(crate) fn consent_hash(&self, lang: &str, purpose: &Purpose) -> Arc<str> {
-        let key = (purpose.name.clone(), lang.to_owned());
+        // Looked up by borrowed names: a hit (every consent check) allocates
+        // nothing.
         if let Some(hash) = self
             .consent_hashes
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
+            .get(purpose.name.as_str())
+            .and_then(|by_lang| by_lang.get(lang))
         {
             return Arc::clone(hash);
         }
@@ -207,10 +209,12 @@ impl Privacy {
             .consent_hashes
             .write()
             .unwrap_or_else(|e| e.into_inner());
-        // Languages come from the catalogue and the ledger, a handful; the
-        // bound only keeps a store of odd language tags from growing it.
-        if hashes.len() < CONSENT_HASHES_KEPT {
-            hashes.insert(key, Arc::clone(&hash));
+        let by_lang = hashes.entry(purpose.name.clone()).or_default();
+        // Purposes are the inventory's; languages come from the catalogue and
+        // the ledger, a handful: the bound only keeps a store of odd language
+        // tags from growing it.
+        if by_lang.len() < CONSENT_HASHES_KEPT {
+            by_lang.insert(lang.to_owned(), Arc::clone(&hash));
         }
         hash
     }
