@@ -1,5 +1,6 @@
 #![allow(missing_docs)] // criterion_group! makes undocumented functions
-//! Vault benchmarks on sled: record put and get, export and erasure of a
+//! Vault benchmarks on sled: record put and get, a dialog step's load and
+//! save of its state (with the record cache and without), export and erasure of a
 //! subject with 10k records (erasure in a store of 10k and of 1M records),
 //! and a purge of 100k expired records.
 //!
@@ -8,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use botwerk_core::{Identity, ManualClock, Platform, SubjectId};
+use botwerk_core::{Chat, ChatKind, Identity, ManualClock, Platform, SubjectId};
 use botwerk_sled::{SledBackend, SledOptions};
 use botwerk_vault::{Actor, Category, Inventory, LegalBasis, Purpose, Vault, VaultOptions};
 use chrono::DateTime;
@@ -34,6 +35,10 @@ struct Bench {
 }
 
 fn open(rt: &Runtime) -> Bench {
+    open_with(rt, VaultOptions::in_dir)
+}
+
+fn open_with(rt: &Runtime, options: impl FnOnce(&std::path::Path) -> VaultOptions) -> Bench {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = Arc::new(ManualClock::new(
         DateTime::from_timestamp(1_767_225_600, 0).expect("time"),
@@ -44,7 +49,7 @@ fn open(rt: &Runtime) -> Bench {
         Vault::open(
             Arc::new(backend),
             inventory(),
-            VaultOptions::in_dir(dir.path()).clock(clock.clone()),
+            options(dir.path()).clock(clock.clone()),
         )
         .await
         .expect("vault")
@@ -104,6 +109,52 @@ fn records(c: &mut Criterion) {
                 .expect("get")
         })
     });
+    group.finish();
+}
+
+/// What a dialog step asks of the vault: the chat's state read, and
+/// written back changed; 1000 chats take turns, as in a busy bot.
+fn dialog_step(c: &mut Criterion) {
+    let rt = Runtime::new().expect("runtime");
+    let mut group = c.benchmark_group("dialog step");
+    for (name, cache) in [
+        ("load and save", 4096),
+        ("load and save, record cache off", 0),
+    ] {
+        let b = open_with(&rt, |dir| {
+            let mut options = VaultOptions::in_dir(dir);
+            options.record_cache = cache;
+            options
+        });
+        let chats: Vec<(SubjectId, Chat)> = rt.block_on(async {
+            let mut chats = Vec::new();
+            for user in 0..1000_i64 {
+                let subject = subject_with(&b.vault, "orders", 0).await;
+                let chat = Chat::new(Platform::Telegram, user, ChatKind::Private);
+                b.vault
+                    .save_state(subject, &chat, Some("order"), VALUE)
+                    .await
+                    .expect("save");
+                chats.push((subject, chat));
+            }
+            chats
+        });
+        let mut i = 0usize;
+        group.bench_function(name, |bench| {
+            bench.iter(|| {
+                i += 1;
+                let (subject, chat) = &chats[i % chats.len()];
+                rt.block_on(async {
+                    let state = b.vault.load_state(*subject, chat).await.expect("load");
+                    let state = state.expect("a state");
+                    b.vault
+                        .save_state(*subject, chat, Some("order"), &state)
+                        .await
+                        .expect("save");
+                })
+            })
+        });
+    }
     group.finish();
 }
 
@@ -190,5 +241,5 @@ fn purge(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, records, export, erase, purge);
+criterion_group!(benches, records, dialog_step, export, erase, purge);
 criterion_main!(benches);

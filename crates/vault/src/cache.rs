@@ -1,7 +1,9 @@
 //! A small bounded cache for what the vault reads on every update (who an
-//! identity is, what a subject consented to), safe against the race of a
-//! read that fills it with data an invalidation has just made stale.
+//! identity is, what a subject consented to, the records a dialog step
+//! reads and rewrites), safe against the race of a read that fills it with
+//! data an invalidation has just made stale.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
@@ -41,7 +43,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn get(&self, key: &K) -> Option<V> {
+    pub(crate) fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         self.lock().map.get(key).cloned()
     }
 
@@ -56,13 +61,33 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         if inner.generation != generation {
             return;
         }
-        if inner.map.len() >= self.capacity && !inner.map.contains_key(&key) {
+        Self::make_room(&mut inner, &key, self.capacity);
+        inner.map.insert(key, value);
+    }
+
+    /// Sets `key` to `value` whatever the generation: for writers that hold
+    /// the lock every filler of `key` takes too.
+    pub(crate) fn put(&self, key: K, value: V) {
+        let mut inner = self.lock();
+        Self::make_room(&mut inner, &key, self.capacity);
+        inner.map.insert(key, value);
+    }
+
+    /// Forgets `key`.
+    pub(crate) fn remove<Q: Hash + Eq + ?Sized>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.lock().map.remove(key);
+    }
+
+    fn make_room(inner: &mut Inner<K, V>, key: &K, capacity: usize) {
+        if inner.map.len() >= capacity && !inner.map.contains_key(key) {
             // An arbitrary victim is enough: a miss costs one read.
             if let Some(victim) = inner.map.keys().next().cloned() {
                 inner.map.remove(&victim);
             }
         }
-        inner.map.insert(key, value);
     }
 
     /// Forgets every entry `stale` picks, and every fill still in flight.

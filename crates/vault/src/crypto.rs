@@ -73,7 +73,10 @@ impl DataKey {
 /// Seals with XChaCha20-Poly1305: a random nonce, then the ciphertext and tag.
 pub(crate) fn seal(key: &[u8; 32], ad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = XChaCha20Poly1305::new(key.into());
-    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    // A fresh random nonce from the thread's CSPRNG (ChaCha, seeded and
+    // reseeded from the OS): 192 bits make a collision beyond reach, and
+    // there is no system call per record, as with `OsRng`.
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::thread_rng());
     let ciphertext = cipher
         .encrypt(
             &nonce,

@@ -83,6 +83,7 @@ impl Vault {
         }
         self.uncache(subject);
         self.subjects.invalidate(|_, s| *s == subject);
+        self.forget_records(|key| key.starts_with(&prefix));
 
         // The key is gone, so what is left is unreadable; it is deleted a
         // page at a time (each page atomic), which keeps the time linear in
@@ -123,6 +124,8 @@ impl Vault {
         let applied = self.apply_audited(batch, event).await;
         self.subjects.invalidate(|_, s| *s == subject);
         self.ledgers.invalidate(|s, _| *s == subject);
+        let prefix = layout::subject_prefix(subject);
+        self.forget_records(|key| key.starts_with(&prefix));
         applied?;
         self.backend.flush().await?;
         tracing::info!(subject = %subject.log_tag(), deleted, "subject erased");
@@ -166,7 +169,9 @@ impl Vault {
             category: category.to_owned(),
             records,
         };
-        self.apply_audited(batch, event).await?;
+        let applied = self.apply_audited(batch, event).await;
+        self.forget_records(|key| key.starts_with(&prefix));
+        applied?;
         self.backend.flush().await?;
         Ok(records)
     }
@@ -324,8 +329,10 @@ impl Vault {
                 deleted.insert(record_key.clone());
             }
         }
+        let applied = self.backend.apply(batch).await;
+        self.forget_records(|key| deleted.contains(key));
         let deleted = deleted.len() as u64;
-        match self.backend.apply(batch).await {
+        match applied {
             Ok(()) => Ok(deleted),
             // A record changed under us: the next round sees the new state.
             Err(BackendError::Conflict { .. }) => Ok(0),

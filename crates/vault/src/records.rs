@@ -1,9 +1,13 @@
 //! Records of declared categories, sealed under their subject's key.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
 
 use botwerk_core::{Chat, SubjectId};
 
+use crate::cache::Cache;
 use crate::error::VaultError;
 use crate::inventory::DIALOG_CATEGORY;
 use crate::layout::{self, Header, EXPIRY, HEADER, RECORDS};
@@ -13,6 +17,37 @@ use crate::vault::Vault;
 pub const MAX_KEY: usize = 512;
 /// The largest record value, in bytes.
 pub const MAX_VALUE: usize = 1024 * 1024;
+/// The largest value the record cache keeps opened.
+const CACHED_VALUE: usize = 4096;
+
+/// What the record cache knows of a storage key.
+///
+/// It stays true because every change of a record goes through one of
+/// these, each at the right moment:
+/// - [`Vault::put`] and [`Vault::delete`] hold the key's record lock, forget
+///   the entry before they write and set it once the writes are done;
+/// - a read that missed fills the entry under the same lock, and only if no
+///   bulk change (erasure, category erasure, withdrawal, purge) has
+///   invalidated the cache since its read began;
+/// - those bulk changes invalidate the keys they touched after they applied
+///   (erasure also right after the key is destroyed).
+///
+/// It holds plaintext, like the unwrapped keys next to it, zeroed when
+/// dropped; what it saves is the store read and the decryption of the state
+/// every dialog step loads, and the read of the old record every write
+/// needs for its expiry entry.
+#[derive(Clone)]
+pub(crate) enum Cached {
+    /// The store has no record under the key.
+    Absent,
+    /// The record as stored.
+    Present(Arc<Opened>),
+}
+
+pub(crate) struct Opened {
+    header: Header,
+    value: Zeroizing<Vec<u8>>,
+}
 
 /// A record as read back, with its times.
 #[derive(Clone, PartialEq, Eq)]
@@ -125,20 +160,26 @@ impl Vault {
         }
         let _guard = self.lock(subject).read().await;
         // Under the lock an erasure cannot run: a subject that exists now
-        // still exists when the batch applies.
-        if !self.exists(subject).await? {
+        // still exists when the writes land. Its key in memory proves it
+        // exists (see `Vault::keys`).
+        let known = self.cached(subject);
+        if known.is_none() && !self.exists(subject).await? {
             return Err(VaultError::Erased);
         }
         if let Some(check) = check {
             check.check(self, subject, category).await?;
         }
-        let data_key = self.key(subject).await?;
+        let data_key = match known {
+            Some(key) => key,
+            None => self.key(subject).await?,
+        };
         let storage_key = layout::record_key(subject, category, &data_key, key);
         let now = self.clock.now();
         let expires = now
             .checked_add_signed(retention)
             .ok_or_else(|| VaultError::Invalid("retention period too long".into()))?;
-        let header = Header::new(now, expires).encode();
+        let head = Header::new(now, expires);
+        let header = head.encode();
         let sealed = data_key.seal(
             &layout::ad(RECORDS, &storage_key, &header),
             &layout::record_plaintext(key, value),
@@ -153,12 +194,13 @@ impl Vault {
         // left behind points to a record that expires in another hour, and
         // the purge drops it without touching the record. A transaction
         // would cost a log sync in sled for every dialog step.
-        let index = self.index_key(&storage_key, Header::decode(&header)?);
+        let index = self.index_key(&storage_key, head);
         let _writer = self.record_lock(&storage_key).lock().await;
-        let old = match self.backend.get(RECORDS, &storage_key).await? {
-            Some(old) => Some(self.index_key(&storage_key, Header::decode(&old)?)),
-            None => None,
-        };
+        let old = self
+            .stored_header(&storage_key, now.timestamp_millis())
+            .await?
+            .map(|old| self.index_key(&storage_key, old));
+        self.forget_record(&storage_key);
         if old.as_ref() != Some(&index) {
             self.backend.put(EXPIRY, &index, &[]).await?;
         }
@@ -166,7 +208,62 @@ impl Vault {
         if let Some(old) = old.filter(|old| *old != index) {
             self.backend.delete(EXPIRY, &old).await?;
         }
+        if value.len() <= CACHED_VALUE {
+            self.remember_record(
+                storage_key,
+                Cached::Present(Arc::new(Opened {
+                    header: head,
+                    value: Zeroizing::new(value.to_vec()),
+                })),
+            );
+        }
         Ok(())
+    }
+
+    /// The header of the record stored under `storage_key`, if any: from
+    /// the cache while the record it knows is live, else from the store.
+    /// The caller holds the key's record lock.
+    async fn stored_header(
+        &self,
+        storage_key: &[u8],
+        now: i64,
+    ) -> Result<Option<Header>, VaultError> {
+        match self.cached_record(storage_key) {
+            Some(Cached::Absent) => return Ok(None),
+            // An expired record may be purged any moment: ask the store.
+            Some(Cached::Present(opened)) if self.expires(storage_key, opened.header) > now => {
+                return Ok(Some(opened.header));
+            }
+            _ => {}
+        }
+        match self.backend.get(RECORDS, storage_key).await? {
+            Some(old) => Ok(Some(Header::decode(&old)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn cached_record(&self, storage_key: &[u8]) -> Option<Cached> {
+        self.records.as_ref()?.get(storage_key)
+    }
+
+    fn remember_record(&self, storage_key: Vec<u8>, entry: Cached) {
+        if let Some(cache) = &self.records {
+            cache.put(storage_key, entry);
+        }
+    }
+
+    fn forget_record(&self, storage_key: &[u8]) {
+        if let Some(cache) = &self.records {
+            cache.remove(storage_key);
+        }
+    }
+
+    /// Drops every cached record whose storage key `stale` picks, and every
+    /// fill still in flight: after a bulk change of the store.
+    pub(crate) fn forget_records(&self, mut stale: impl FnMut(&[u8]) -> bool) {
+        if let Some(cache) = &self.records {
+            cache.invalidate(|key, _| stale(key));
+        }
     }
 
     /// Reads the record under `key` in `category` of `subject`.
@@ -188,7 +285,37 @@ impl Vault {
             Err(e) => return Err(e),
         };
         let storage_key = layout::record_key(subject, category, &data_key, key);
+        let now = self.clock.now();
+        match self.cached_record(&storage_key) {
+            Some(Cached::Absent) => return Ok(None),
+            Some(Cached::Present(opened)) => {
+                let expires = self.expires(&storage_key, opened.header);
+                // Past its retention a record is gone, whether or not the purge ran.
+                if expires <= now.timestamp_millis() {
+                    return Ok(None);
+                }
+                return Ok(Some(Record {
+                    key: key.to_owned(),
+                    value: opened.value.to_vec(),
+                    written_at: opened.header.written_at(),
+                    expires_at: DateTime::from_timestamp_millis(expires).unwrap_or_default(),
+                }));
+            }
+            None => {}
+        }
+        // A miss fills the cache; writers of the key wait meanwhile.
+        let _reader = match &self.records {
+            Some(_) => Some(self.record_lock(&storage_key).lock().await),
+            None => None,
+        };
+        let generation = self.records.as_ref().map(Cache::generation);
+        let fill = |entry| {
+            if let (Some(cache), Some(generation)) = (&self.records, generation) {
+                cache.fill(storage_key.clone(), entry, generation);
+            }
+        };
         let Some(stored) = self.backend.get(RECORDS, &storage_key).await? else {
+            fill(Cached::Absent);
             return Ok(None);
         };
         let record = self.open_record(&data_key, &storage_key, &stored)?;
@@ -196,8 +323,14 @@ impl Vault {
             return Err(VaultError::Integrity("record key does not match"));
         }
         // Past its retention a record is gone, whether or not the purge ran.
-        if record.expires_at <= self.clock.now() {
+        if record.expires_at <= now {
             return Ok(None);
+        }
+        if record.value.len() <= CACHED_VALUE {
+            fill(Cached::Present(Arc::new(Opened {
+                header: Header::decode(&stored)?,
+                value: Zeroizing::new(record.value.clone()),
+            })));
         }
         Ok(Some(record))
     }
@@ -289,16 +422,18 @@ impl Vault {
         };
         let storage_key = layout::record_key(subject, category, &data_key, key);
         let _writer = self.record_lock(&storage_key).lock().await;
-        let Some(old) = self.backend.get(RECORDS, &storage_key).await? else {
+        let now = self.clock.now().timestamp_millis();
+        let Some(old) = self.stored_header(&storage_key, now).await? else {
             return Ok(false);
         };
-        let old = Header::decode(&old)?;
+        self.forget_record(&storage_key);
         // The record first: an index entry left behind by a crash is
         // dropped by the purge.
         self.backend.delete(RECORDS, &storage_key).await?;
         self.backend
             .delete(EXPIRY, &self.index_key(&storage_key, old))
             .await?;
+        self.remember_record(storage_key, Cached::Absent);
         Ok(true)
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use botwerk_core::{Clock, Identity, SubjectId, SystemClock};
 use tokio::sync::RwLock;
@@ -18,6 +18,7 @@ use crate::keystore::{Keystore, Slot};
 use crate::layout::{
     self, SubjectMeta, AUDIT, ERASING, EXPIRY, IDENTITIES, META, PSEUDONYMS, RECORDS, SUBJECTS,
 };
+use crate::records::Cached;
 use crate::secret::{self, InstanceSecret};
 
 /// The number of lock shards: operations on one subject are serialised
@@ -42,6 +43,10 @@ pub struct VaultOptions {
     pub keystore: PathBuf,
     /// How many subjects' unwrapped keys are kept in memory.
     pub key_cache: usize,
+    /// How many opened records (of at most 4 KiB each: dialog states,
+    /// preferences) are kept in memory, and which keys are known to hold
+    /// none; 0 turns the cache off.
+    pub record_cache: usize,
     /// The clock for record times, expiry and the logs.
     pub clock: Arc<dyn Clock>,
 }
@@ -54,6 +59,7 @@ impl VaultOptions {
             key_file: data_dir.join("instance.key"),
             keystore: data_dir.join("keys.bin"),
             key_cache: 1024,
+            record_cache: 4096,
             clock: Arc::new(SystemClock),
         }
     }
@@ -103,12 +109,18 @@ pub struct Vault {
     pub(crate) secret: InstanceSecret,
     pub(crate) inventory: Arc<Inventory>,
     pub(crate) clock: Arc<dyn Clock>,
-    keys: Mutex<HashMap<SubjectId, Arc<DataKey>>>,
-    key_cache: usize,
+    /// Unwrapped data keys. Erasure forgets a subject's key under the
+    /// subject's write lock, and a read racing it cannot put the key back:
+    /// so a key found here under the subject's lock proves the subject
+    /// exists.
+    keys: Cache<SubjectId, Arc<DataKey>>,
     /// Identities known to own a subject (lookups happen on every update).
     pub(crate) subjects: Cache<Identity, SubjectId>,
     /// Each subject's consent ledger (checked on every update).
     pub(crate) ledgers: Cache<SubjectId, Arc<Vec<ConsentEntry>>>,
+    /// Small records by storage key, opened (a dialog step reads its state
+    /// and writes it back; see `records.rs` for the rules that keep it true).
+    pub(crate) records: Option<Cache<Vec<u8>, Cached>>,
     locks: Vec<RwLock<()>>,
     /// Writers of one record key take turns: a write reads the old record
     /// to find its index entry, and two writers interleaving could each
@@ -175,10 +187,10 @@ impl Vault {
             secret,
             inventory: Arc::new(inventory),
             clock: options.clock,
-            keys: Mutex::new(HashMap::new()),
-            key_cache: options.key_cache.max(1),
+            keys: Cache::new(options.key_cache),
             subjects: Cache::new(options.key_cache),
             ledgers: Cache::new(options.key_cache),
+            records: (options.record_cache > 0).then(|| Cache::new(options.record_cache)),
             locks: (0..SHARDS).map(|_| RwLock::new(())).collect(),
             record_locks: (0..SHARDS).map(|_| tokio::sync::Mutex::new(())).collect(),
             audit: tokio::sync::Mutex::new(head),
@@ -261,7 +273,8 @@ impl Vault {
         self.seal_identity(&mut batch, subject, &key, &pseudonym, identity)?;
         match self.backend.apply(batch).await {
             Ok(()) => {
-                self.cache(subject, key);
+                // Nobody knows the new subject yet: no erasure can race this.
+                self.keys.put(subject, key);
                 Ok(subject)
             }
             Err(BackendError::Conflict { .. }) => {
@@ -501,6 +514,7 @@ impl Vault {
         if let Some(key) = self.cached(subject) {
             return Ok(key);
         }
+        let generation = self.keys.generation();
         let meta = self
             .backend
             .get(SUBJECTS, &layout::subject_prefix(subject))
@@ -510,7 +524,7 @@ impl Vault {
             .map_err(|_| VaultError::Integrity("subject entry malformed"))?;
         let raw = self.keystore.load(subject, meta.slot)?;
         let key = Arc::new(DataKey::derive(&raw));
-        self.cache(subject, Arc::clone(&key));
+        self.keys.fill(subject, Arc::clone(&key), generation);
         Ok(key)
     }
 
@@ -525,31 +539,14 @@ impl Vault {
             .transpose()
     }
 
-    fn cached(&self, subject: SubjectId) -> Option<Arc<DataKey>> {
-        self.keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&subject)
-            .cloned()
+    /// The subject's key if it is in memory.
+    pub(crate) fn cached(&self, subject: SubjectId) -> Option<Arc<DataKey>> {
+        self.keys.get(&subject)
     }
 
-    fn cache(&self, subject: SubjectId, key: Arc<DataKey>) {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if keys.len() >= self.key_cache && !keys.contains_key(&subject) {
-            // Evicting an arbitrary entry is enough: a miss costs one read of
-            // a 96-byte slot.
-            if let Some(victim) = keys.keys().next().copied() {
-                keys.remove(&victim);
-            }
-        }
-        keys.insert(subject, key);
-    }
-
+    /// Forgets the subject's key, and any read of it still in flight.
     pub(crate) fn uncache(&self, subject: SubjectId) {
-        self.keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&subject);
+        self.keys.invalidate(|s, _| *s == subject);
     }
 
     /// Appends `event` to the audit log on its own, durably.

@@ -26,7 +26,7 @@ async fn a_flipped_byte_in_a_sealed_record_is_an_error() {
     value[last] ^= 0x01;
     f.backend.put("records", &key, &value).await.unwrap();
     assert!(matches!(
-        f.vault.get(a, "orders", "1").await,
+        f.reopen().await.get(a, "orders", "1").await,
         Err(VaultError::Integrity(_))
     ));
 
@@ -35,7 +35,7 @@ async fn a_flipped_byte_in_a_sealed_record_is_an_error() {
     value[12] ^= 0x01;
     f.backend.put("records", &key, &value).await.unwrap();
     assert!(matches!(
-        f.vault.get(a, "orders", "1").await,
+        f.reopen().await.get(a, "orders", "1").await,
         Err(VaultError::Integrity(_))
     ));
 }
@@ -61,8 +61,8 @@ async fn a_record_moved_to_another_key_of_the_same_subject_is_an_error() {
     f.backend.put("records", k2, v1).await.unwrap();
     let _ = k1;
     let results = [
-        f.vault.get(a, "orders", "1").await,
-        f.vault.get(a, "orders", "2").await,
+        f.reopen().await.get(a, "orders", "1").await,
+        f.reopen().await.get(a, "orders", "2").await,
     ];
     assert!(
         results
@@ -74,7 +74,7 @@ async fn a_record_moved_to_another_key_of_the_same_subject_is_an_error() {
     let (k3, _) = &others[0];
     f.backend.put("records", k3, v1).await.unwrap();
     assert!(matches!(
-        f.vault.get(a, "address", "home").await,
+        f.reopen().await.get(a, "address", "home").await,
         Err(VaultError::Integrity(_))
     ));
 }
@@ -102,11 +102,17 @@ async fn a_record_copied_under_another_subjects_key_is_an_error() {
         .0;
     f.backend.put("records", &b_key, &a_value).await.unwrap();
     assert!(matches!(
-        f.vault.get(b, "orders", "1").await,
+        f.reopen().await.get(b, "orders", "1").await,
         Err(VaultError::Integrity(_))
     ));
     assert_eq!(
-        f.vault.get(a, "orders", "1").await.unwrap().unwrap().value,
+        f.reopen()
+            .await
+            .get(a, "orders", "1")
+            .await
+            .unwrap()
+            .unwrap()
+            .value,
         b"alice"
     );
 }

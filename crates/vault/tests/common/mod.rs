@@ -51,6 +51,18 @@ pub async fn fixture() -> Fixture {
     }
 }
 
+impl Fixture {
+    /// The vault opened anew on the same store, as after a restart: what
+    /// was changed in the store behind the running vault's back (tampering
+    /// at rest) is read from the store, not from the running vault's cache.
+    pub async fn reopen(&self) -> Vault {
+        let options = VaultOptions::in_dir(self.dir.path()).clock(self.clock.clone());
+        Vault::open(self.backend.clone(), inventory(), options)
+            .await
+            .unwrap()
+    }
+}
+
 pub fn telegram(id: i64) -> Identity {
     Identity::new(Platform::Telegram, id)
 }
