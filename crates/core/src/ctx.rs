@@ -74,7 +74,7 @@ impl Services {
 
 /// The context of one update: who sent what where, and how to answer.
 pub struct Ctx {
-    incoming: Incoming,
+    incoming: Arc<Incoming>,
     adapter: Arc<dyn Adapter>,
     services: Arc<Services>,
     language: String,
@@ -85,6 +85,16 @@ pub struct Ctx {
 impl Ctx {
     /// A context for `incoming`, answering through `adapter`.
     pub fn new(incoming: Incoming, adapter: Arc<dyn Adapter>, services: Arc<Services>) -> Self {
+        Self::shared(Arc::new(incoming), adapter, services)
+    }
+
+    /// [`Ctx::new`] for an update the caller keeps too (the runtime hands
+    /// it back to the adapter once the handler is done).
+    pub fn shared(
+        incoming: Arc<Incoming>,
+        adapter: Arc<dyn Adapter>,
+        services: Arc<Services>,
+    ) -> Self {
         let language = services
             .texts
             .negotiate(incoming.locale.as_ref().map(|l| l.as_str()))

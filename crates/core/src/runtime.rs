@@ -266,8 +266,11 @@ impl Dispatch {
             // Nothing may end this loop early: a dead worker would strand
             // its chat's queue. Panics outside the handler are caught too.
             let started = std::time::Instant::now();
+            let incoming = Arc::new(incoming);
             let work = async {
-                let outcome = self.handle(incoming.clone(), Arc::clone(&adapter)).await;
+                let outcome = self
+                    .handle(Arc::clone(&incoming), Arc::clone(&adapter))
+                    .await;
                 drop(permit);
                 // The update no longer needs its place in the intake: an
                 // adapter that waits in `finished` must not keep the intake
@@ -292,9 +295,9 @@ impl Dispatch {
         }
     }
 
-    async fn handle(&self, incoming: Incoming, adapter: Arc<dyn Adapter>) -> Outcome {
+    async fn handle(&self, incoming: Arc<Incoming>, adapter: Arc<dyn Adapter>) -> Outcome {
         let span = tracing::info_span!("update", platform = %incoming.chat.platform);
-        let mut ctx = Ctx::new(incoming, adapter, Arc::clone(&self.services));
+        let mut ctx = Ctx::shared(incoming, adapter, Arc::clone(&self.services));
         let result = AssertUnwindSafe(self.handler.handle(&mut ctx))
             .catch_unwind()
             .instrument(span.clone())

@@ -41,8 +41,7 @@ impl Privacy {
         subject: SubjectId,
         purpose: &Purpose,
     ) -> Result<ConsentStatus, VaultError> {
-        let state = self.vault.consent_state(subject).await?;
-        let Some(entry) = state.get(&purpose.name) else {
+        let Some(entry) = self.vault.consent_for(subject, &purpose.name).await? else {
             return Ok(ConsentStatus::Missing);
         };
         if entry.event.action != ConsentAction::Granted {
@@ -50,7 +49,7 @@ impl Privacy {
         }
         let current = self.consent_hash(&entry.event.language, purpose);
         if *current == *entry.event.text_hash {
-            Ok(ConsentStatus::Given(entry.clone()))
+            Ok(ConsentStatus::Given(entry))
         } else {
             Ok(ConsentStatus::Changed)
         }

@@ -114,22 +114,29 @@ impl PrivacyLayer {
 impl Handler for PrivacyLayer {
     async fn handle(&self, ctx: &mut Ctx) -> HandlerResult {
         self.set_language(ctx).await?;
-        let content = ctx.incoming().content.clone();
+        let content = &ctx.incoming().content;
         // Someone writing anonymously as a group (a Telegram anonymous admin)
         // is nobody the bot can keep data for, show data to, or erase data
         // of: only the notice is for them.
         if ctx.sender().anonymous
-            && !matches!(&content, Content::Command { name, .. } if name == "privacy")
+            && !matches!(content, Content::Command { name, .. } if name == "privacy")
         {
             let text = ctx.t("privacy-anonymous");
             ctx.reply(text).await?;
             return Ok(());
         }
-        match content {
-            Content::Command { name, args } if commands::BUILT_IN.contains(&name.as_str()) => {
-                self.command(ctx, &name, &args).await
+        // Only what is for the layer is copied out of the update; all else
+        // goes to the bot as it is.
+        let ours = match content {
+            Content::Command { name, .. } if commands::BUILT_IN.contains(&name.as_str()) => {
+                Some(content.clone())
             }
-            Content::Button { data, .. } => match buttons::parse(&data) {
+            Content::Button { data, .. } if buttons::parse(data).is_some() => Some(content.clone()),
+            _ => None,
+        };
+        match ours {
+            Some(Content::Command { name, args }) => self.command(ctx, &name, &args).await,
+            Some(Content::Button { data, .. }) => match buttons::parse(&data) {
                 Some(press) => self.press(ctx, press).await,
                 None => self.inner.handle(ctx).await,
             },

@@ -66,31 +66,41 @@ fn utf16_len(s: &str) -> usize {
 /// Splits `text` into parts of at most `max` UTF-16 units, at line ends where
 /// possible, else at character boundaries.
 pub(crate) fn split(text: &str, max: usize) -> Vec<String> {
+    let finish = |part: &str| {
+        let part = part.trim_end_matches('\n');
+        (!part.trim().is_empty()).then(|| part.to_owned())
+    };
+    // Nearly every text fits in one message.
+    if utf16_len(text) <= max {
+        return finish(text).into_iter().collect();
+    }
     let mut parts = Vec::new();
     let mut current = String::new();
+    let mut len = 0;
     for line in text.split_inclusive('\n') {
-        if utf16_len(&current) + utf16_len(line) <= max {
+        let line_len = utf16_len(line);
+        if len + line_len <= max {
             current.push_str(line);
+            len += line_len;
             continue;
         }
         if !current.is_empty() {
             parts.push(std::mem::take(&mut current));
+            len = 0;
         }
         for c in line.chars() {
-            if utf16_len(&current) + c.len_utf16() > max {
+            if len + c.len_utf16() > max {
                 parts.push(std::mem::take(&mut current));
+                len = 0;
             }
             current.push(c);
+            len += c.len_utf16();
         }
     }
     if !current.is_empty() {
         parts.push(current);
     }
-    parts
-        .into_iter()
-        .map(|p| p.trim_end_matches('\n').to_owned())
-        .filter(|p| !p.trim().is_empty())
-        .collect()
+    parts.iter().filter_map(|part| finish(part)).collect()
 }
 
 /// Whether Telegram refused for good: the bot was blocked or kicked, or may

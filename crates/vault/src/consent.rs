@@ -247,15 +247,34 @@ impl Vault {
         Ok(state)
     }
 
+    /// The latest grant or withdrawal of `subject` for `purpose`: what
+    /// [`Vault::consent_state`] holds for it, without copying the rest of the
+    /// ledger (checked on every update).
+    ///
+    /// # Errors
+    /// A backend failure or a failed integrity check.
+    pub async fn consent_for(
+        &self,
+        subject: SubjectId,
+        purpose: &str,
+    ) -> Result<Option<ConsentEntry>, VaultError> {
+        Ok(self
+            .ledger(subject)
+            .await?
+            .iter()
+            .rev()
+            .find(|e| e.event.purpose == purpose && e.event.action != ConsentAction::Requested)
+            .cloned())
+    }
+
     /// Whether `subject` has consent for `purpose` in force.
     ///
     /// # Errors
     /// A backend failure or a failed integrity check.
     pub async fn has_consent(&self, subject: SubjectId, purpose: &str) -> Result<bool, VaultError> {
         Ok(self
-            .consent_state(subject)
+            .consent_for(subject, purpose)
             .await?
-            .get(purpose)
             .is_some_and(|e| e.event.action == ConsentAction::Granted))
     }
 }

@@ -43,7 +43,10 @@ pub(crate) fn subject_prefix(subject: SubjectId) -> Vec<u8> {
 
 /// The prefix of a subject's records of `category`.
 pub(crate) fn category_prefix(subject: SubjectId, category: &str) -> Vec<u8> {
-    let mut key = subject_prefix(subject);
+    // Room for the name a record key appends, so that it is built in one
+    // allocation.
+    let mut key = Vec::with_capacity(16 + 1 + category.len() + 16);
+    key.extend_from_slice(subject.as_bytes());
     key.push(u8::try_from(category.len()).expect("category names are at most 64 bytes"));
     key.extend_from_slice(category.as_bytes());
     key
@@ -140,7 +143,8 @@ pub(crate) fn expiry_slot(expires: i64) -> i64 {
 pub(crate) fn expiry_key(expires: i64, record_key: &[u8]) -> Vec<u8> {
     // Flipping the sign bit orders negative times before positive ones.
     let ordered = (expiry_slot(expires) as u64) ^ (1 << 63);
-    let mut out = ordered.to_be_bytes().to_vec();
+    let mut out = Vec::with_capacity(8 + record_key.len());
+    out.extend_from_slice(&ordered.to_be_bytes());
     out.extend_from_slice(record_key);
     out
 }
