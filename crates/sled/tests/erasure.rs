@@ -98,8 +98,16 @@ async fn erasing_a_leaves_none_of_a_on_disk_and_b_intact() {
             "both wrapped keys are in the keystore before"
         );
 
+        // Read back, so that the running vault holds A's records opened.
+        assert!(vault.get(a, "address", "home").await.unwrap().is_some());
+        assert!(vault.cached_records_for_tests(a) > 0);
         let receipt = vault.erase(a, Actor::Subject).await.unwrap();
         assert!(receipt.deleted >= 202);
+        assert_eq!(
+            vault.cached_records_for_tests(a),
+            0,
+            "no plaintext of A stays in the running vault's memory"
+        );
         (a, a_raw_key, a_wrapped, b_wrapped)
     };
 

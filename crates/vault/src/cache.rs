@@ -90,6 +90,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         }
     }
 
+    /// How many entries `pick` picks.
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn count(&self, mut pick: impl FnMut(&K) -> bool) -> usize {
+        self.lock().map.keys().filter(|k| pick(k)).count()
+    }
+
     /// Forgets every entry `stale` picks, and every fill still in flight.
     pub(crate) fn invalidate(&self, mut stale: impl FnMut(&K, &V) -> bool) {
         let mut inner = self.lock();

@@ -89,30 +89,38 @@ impl Vault {
         // page at a time (each page atomic), which keeps the time linear in
         // the subject's size. The marker makes the whole resumable: a crash
         // in between is finished at the next start or purge.
-        let mut deleted = self
-            .delete_pages(IDENTITIES, &prefix, |batch, key, _| {
-                batch.delete(PSEUDONYMS, key[16..].to_vec());
-                batch.delete(IDENTITIES, key.to_vec());
-            })
-            .await?;
         let mut bad_header = false;
-        deleted += self
-            .delete_pages(RECORDS, &prefix, |batch, key, value| {
-                match Header::decode(value) {
-                    Ok(header) => batch.delete(EXPIRY, self.index_key(key, header)),
-                    Err(_) => bad_header = true,
-                }
-                batch.delete(RECORDS, key.to_vec());
-            })
-            .await?;
+        let pages = async {
+            let mut deleted = self
+                .delete_pages(IDENTITIES, &prefix, |batch, key, _| {
+                    batch.delete(PSEUDONYMS, key[16..].to_vec());
+                    batch.delete(IDENTITIES, key.to_vec());
+                })
+                .await?;
+            deleted += self
+                .delete_pages(RECORDS, &prefix, |batch, key, value| {
+                    match Header::decode(value) {
+                        Ok(header) => batch.delete(EXPIRY, self.index_key(key, header)),
+                        Err(_) => bad_header = true,
+                    }
+                    batch.delete(RECORDS, key.to_vec());
+                })
+                .await?;
+            deleted += self
+                .delete_pages(CONSENT, &prefix, |batch, key, _| {
+                    batch.delete(CONSENT, key.to_vec());
+                })
+                .await?;
+            Ok::<u64, VaultError>(deleted)
+        }
+        .await;
+        // Whatever a read filled in while the pages went is forgotten, even
+        // if a page failed: no plaintext of the subject stays in memory.
+        self.forget_records(|key| key.starts_with(&prefix));
+        let deleted = pages?;
         if bad_header {
             tracing::warn!(subject = %subject.log_tag(), "a record with a damaged header was erased; its expiry entry stays until the purge");
         }
-        deleted += self
-            .delete_pages(CONSENT, &prefix, |batch, key, _| {
-                batch.delete(CONSENT, key.to_vec());
-            })
-            .await?;
         let mut batch = Batch::new();
         batch.delete(SUBJECTS, prefix.clone());
         batch.delete(ERASING, prefix);

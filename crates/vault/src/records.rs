@@ -174,6 +174,9 @@ impl Vault {
             None => self.key(subject).await?,
         };
         let storage_key = layout::record_key(subject, category, &data_key, key);
+        // The time is taken under the key's lock, so that writes of one key
+        // are stamped in the order they land.
+        let _writer = self.record_lock(&storage_key).lock().await;
         let now = self.clock.now();
         let expires = now
             .checked_add_signed(retention)
@@ -195,7 +198,6 @@ impl Vault {
         // the purge drops it without touching the record. A transaction
         // would cost a log sync in sled for every dialog step.
         let index = self.index_key(&storage_key, head);
-        let _writer = self.record_lock(&storage_key).lock().await;
         let old = self
             .stored_header(&storage_key, now.timestamp_millis())
             .await?
@@ -256,6 +258,17 @@ impl Vault {
         if let Some(cache) = &self.records {
             cache.remove(storage_key);
         }
+    }
+
+    /// How many records of `subject` the running vault holds in memory,
+    /// for tests that prove erasure leaves none.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn cached_records_for_tests(&self, subject: SubjectId) -> usize {
+        let prefix = layout::subject_prefix(subject);
+        self.records
+            .as_ref()
+            .map_or(0, |cache| cache.count(|key| key.starts_with(&prefix)))
     }
 
     /// Drops every cached record whose storage key `stale` picks, and every

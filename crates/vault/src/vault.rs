@@ -271,10 +271,13 @@ impl Vault {
         batch.put(PSEUDONYMS, pseudonym.to_vec(), subject.as_bytes().to_vec());
         batch.put(SUBJECTS, layout::subject_prefix(subject), meta_bytes(slot));
         self.seal_identity(&mut batch, subject, &key, &pseudonym, identity)?;
+        // Once the batch lands the subject can be found, and erased, before
+        // this task goes on: the key is remembered only if no erasure
+        // forgot a key meanwhile.
+        let generation = self.keys.generation();
         match self.backend.apply(batch).await {
             Ok(()) => {
-                // Nobody knows the new subject yet: no erasure can race this.
-                self.keys.put(subject, key);
+                self.keys.fill(subject, key, generation);
                 Ok(subject)
             }
             Err(BackendError::Conflict { .. }) => {

@@ -5,7 +5,9 @@
 mod common;
 
 use botwerk_core::{Chat, ChatKind, Platform};
-use botwerk_vault::{Actor, MemoryBackend, Vault, VaultError, VaultOptions};
+use botwerk_vault::{
+    Actor, Backend, BackendError, Batch, Entry, MemoryBackend, Vault, VaultError, VaultOptions,
+};
 use chrono::Duration;
 use common::{fixture, inventory, start_time, telegram, Fixture};
 use std::sync::Arc;
@@ -114,4 +116,89 @@ async fn without_the_record_cache_the_same_holds() {
         dir,
     };
     every_change_is_seen(&f).await;
+}
+
+/// A backend that stops after the next atomic batch has landed, until told
+/// to go on: the moment between a subject's creation and the creating task
+/// going on, in which someone else may already find and erase the subject.
+struct Pausing {
+    inner: MemoryBackend,
+    armed: std::sync::atomic::AtomicBool,
+    landed: tokio::sync::Notify,
+    resume: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl Backend for Pausing {
+    async fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
+        self.inner.get(tree, key).await
+    }
+    async fn put(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
+        self.inner.put(tree, key, value).await
+    }
+    async fn delete(&self, tree: &str, key: &[u8]) -> Result<(), BackendError> {
+        self.inner.delete(tree, key).await
+    }
+    async fn scan(
+        &self,
+        tree: &str,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, BackendError> {
+        self.inner.scan(tree, prefix, after, limit).await
+    }
+    async fn apply(&self, batch: Batch) -> Result<(), BackendError> {
+        self.inner.apply(batch).await?;
+        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.landed.notify_one();
+            self.resume.notified().await;
+        }
+        Ok(())
+    }
+    async fn flush(&self) -> Result<(), BackendError> {
+        self.inner.flush().await
+    }
+}
+
+#[tokio::test]
+async fn a_subject_erased_while_it_was_being_created_stays_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Arc::new(Pausing {
+        inner: MemoryBackend::new(),
+        armed: std::sync::atomic::AtomicBool::new(false),
+        landed: tokio::sync::Notify::new(),
+        resume: tokio::sync::Notify::new(),
+    });
+    let vault = Arc::new(
+        Vault::open(
+            backend.clone(),
+            inventory(),
+            VaultOptions::in_dir(dir.path()),
+        )
+        .await
+        .unwrap(),
+    );
+    backend
+        .armed
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let creating = tokio::spawn({
+        let vault = Arc::clone(&vault);
+        async move { vault.subject_for(&telegram(1)).await }
+    });
+    backend.landed.notified().await;
+    // The subject is in the store; its creator has not gone on yet.
+    let a = vault.find_subject(&telegram(1)).await.unwrap().unwrap();
+    vault.erase(a, Actor::Subject).await.unwrap();
+    backend.resume.notify_one();
+    assert_eq!(creating.await.unwrap().unwrap(), a);
+
+    assert!(
+        matches!(
+            vault.put(a, "orders", "1", b"after the erasure").await,
+            Err(VaultError::Erased)
+        ),
+        "the creator's key in memory must not let a write through"
+    );
+    assert_eq!(value(&vault, a, "1").await, None);
 }
