@@ -118,25 +118,57 @@ async fn without_the_record_cache_the_same_holds() {
     every_change_is_seen(&f).await;
 }
 
-/// A backend that stops after the next atomic batch has landed, until told
-/// to go on: the moment between a subject's creation and the creating task
-/// going on, in which someone else may already find and erase the subject.
-struct Pausing {
+/// A memory backend that gives way before every call, so that concurrent
+/// vault operations interleave at every store access as they do on sled;
+/// and that stops after the next atomic batch has landed when armed, until
+/// told to go on: the moment between a subject's creation and the creating
+/// task going on, in which someone else may already find and erase it.
+struct Staged {
     inner: MemoryBackend,
+    calls: std::sync::atomic::AtomicUsize,
     armed: std::sync::atomic::AtomicBool,
     landed: tokio::sync::Notify,
     resume: tokio::sync::Notify,
 }
 
+impl Staged {
+    /// Gives way zero to three times, varying from call to call, so that
+    /// calls overtake one another in every order.
+    async fn give_way(&self) {
+        let calls = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..calls % 4 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn new() -> Self {
+        Self {
+            inner: MemoryBackend::new(),
+            calls: std::sync::atomic::AtomicUsize::new(0),
+            armed: std::sync::atomic::AtomicBool::new(false),
+            landed: tokio::sync::Notify::new(),
+            resume: tokio::sync::Notify::new(),
+        }
+    }
+}
+
 #[async_trait::async_trait]
-impl Backend for Pausing {
+impl Backend for Staged {
     async fn get(&self, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
-        self.inner.get(tree, key).await
+        self.give_way().await;
+        let read = self.inner.get(tree, key).await;
+        // Others may write between this read and what the caller does with it.
+        self.give_way().await;
+        read
     }
     async fn put(&self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), BackendError> {
+        self.give_way().await;
         self.inner.put(tree, key, value).await
     }
     async fn delete(&self, tree: &str, key: &[u8]) -> Result<(), BackendError> {
+        self.give_way().await;
         self.inner.delete(tree, key).await
     }
     async fn scan(
@@ -146,9 +178,11 @@ impl Backend for Pausing {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<Entry>, BackendError> {
+        self.give_way().await;
         self.inner.scan(tree, prefix, after, limit).await
     }
     async fn apply(&self, batch: Batch) -> Result<(), BackendError> {
+        self.give_way().await;
         self.inner.apply(batch).await?;
         if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
             self.landed.notify_one();
@@ -164,12 +198,7 @@ impl Backend for Pausing {
 #[tokio::test]
 async fn a_subject_erased_while_it_was_being_created_stays_erased() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(Pausing {
-        inner: MemoryBackend::new(),
-        armed: std::sync::atomic::AtomicBool::new(false),
-        landed: tokio::sync::Notify::new(),
-        resume: tokio::sync::Notify::new(),
-    });
+    let backend = Arc::new(Staged::new());
     let vault = Arc::new(
         Vault::open(
             backend.clone(),
@@ -201,4 +230,163 @@ async fn a_subject_erased_while_it_was_being_created_stays_erased() {
         "the creator's key in memory must not let a write through"
     );
     assert_eq!(value(&vault, a, "1").await, None);
+}
+
+/// A small deterministic generator, so that a failure can be replayed.
+fn next(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *seed >> 33
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn under_concurrent_writes_reads_and_bulk_erasures_memory_agrees_with_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Arc::new(Staged::new());
+    let vault = Arc::new(
+        Vault::open(
+            backend.clone(),
+            inventory(),
+            VaultOptions::in_dir(dir.path()),
+        )
+        .await
+        .unwrap(),
+    );
+    let mut subjects = Vec::new();
+    for user in 0..4 {
+        subjects.push(vault.subject_for(&telegram(user)).await.unwrap());
+    }
+    let keys = ["1", "2", "3"];
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..16_u64 {
+        let vault = Arc::clone(&vault);
+        let subjects = subjects.clone();
+        tasks.spawn(async move {
+            let mut seed = task + 1;
+            for step in 0..300_u64 {
+                let subject = subjects[(next(&mut seed) % 4) as usize];
+                let key = keys[(next(&mut seed) % 3) as usize];
+                match next(&mut seed) % 10 {
+                    0..=3 => {
+                        let value = format!("{task}-{step}");
+                        vault
+                            .put(subject, "orders", key, value.as_bytes())
+                            .await
+                            .unwrap();
+                    }
+                    4..=7 => {
+                        vault.get(subject, "orders", key).await.unwrap();
+                    }
+                    8 => {
+                        vault.delete(subject, "orders", key).await.unwrap();
+                    }
+                    _ => {
+                        vault.erase_category(subject, "orders").await.unwrap();
+                    }
+                }
+                if step % 16 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    // Reads that miss (the category was just erased) racing a write of the
+    // same key: what the running vault answers afterwards is what the store
+    // holds, which `list` reads past the cache.
+    let subject = subjects[0];
+    for round in 0..100 {
+        vault.erase_category(subject, "orders").await.unwrap();
+        let mut racing = tokio::task::JoinSet::new();
+        let written = format!("round {round}");
+        {
+            let vault = Arc::clone(&vault);
+            let written = written.clone();
+            racing.spawn(async move {
+                vault
+                    .put(subject, "orders", "1", written.as_bytes())
+                    .await
+                    .unwrap();
+            });
+        }
+        for _ in 0..3 {
+            let vault = Arc::clone(&vault);
+            racing.spawn(async move {
+                vault.get(subject, "orders", "1").await.unwrap();
+            });
+        }
+        while let Some(done) = racing.join_next().await {
+            done.unwrap();
+        }
+        let stored = vault.list(subject, "orders", None, 10).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].value, written.as_bytes());
+        assert_eq!(
+            value(&vault, subject, "1").await.as_deref(),
+            Some(written.as_bytes()),
+            "round {round}: a read that missed put back what it read before the write"
+        );
+    }
+
+    // What the running vault answers from memory is what the store holds.
+    let fresh = Vault::open(backend, inventory(), VaultOptions::in_dir(dir.path()))
+        .await
+        .unwrap();
+    for subject in &subjects {
+        for key in keys {
+            assert_eq!(
+                value(&vault, *subject, key).await,
+                value(&fresh, *subject, key).await,
+                "a record the running vault remembers differently"
+            );
+        }
+    }
+}
+
+/// Reads of a subject whose key is not in memory, racing its erasure: none
+/// may fail other than by finding nothing, and afterwards nothing can be
+/// written for the subject. (The narrowest race, a key loaded just before
+/// the keystore slot is destroyed and remembered just after the erasure
+/// forgot it, needs a pause inside `Vault::key` to provoke; the generation
+/// check that closes it is unit-tested in `cache.rs`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_racing_an_erasure_leave_the_subject_unwritable() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Arc::new(Staged::new());
+    let mut options = VaultOptions::in_dir(dir.path());
+    // One key in memory: creating the next subject evicts the last one's.
+    options.key_cache = 1;
+    let vault = Arc::new(Vault::open(backend, inventory(), options).await.unwrap());
+    for round in 0..50 {
+        let a = vault.subject_for(&telegram(2 * round)).await.unwrap();
+        vault.put(a, "orders", "1", b"before").await.unwrap();
+        vault.subject_for(&telegram(2 * round + 1)).await.unwrap();
+        let mut racing = tokio::task::JoinSet::new();
+        {
+            let vault = Arc::clone(&vault);
+            racing.spawn(async move {
+                vault.erase(a, Actor::Subject).await.unwrap();
+            });
+        }
+        for _ in 0..3 {
+            let vault = Arc::clone(&vault);
+            racing.spawn(async move {
+                // Whatever it sees, it must not leave the key behind.
+                let _ = vault.get(a, "orders", "1").await;
+            });
+        }
+        while let Some(done) = racing.join_next().await {
+            done.unwrap();
+        }
+        assert!(
+            matches!(
+                vault.put(a, "orders", "2", b"after").await,
+                Err(VaultError::Erased)
+            ),
+            "round {round}: a write went through for an erased subject"
+        );
+    }
 }
