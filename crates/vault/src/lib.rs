@@ -15,6 +15,12 @@
 //!   lets [`Vault::purge`] delete what is due without decrypting anything.
 //! - **Consent ledger, audit chain, export, erasure** — durable before they
 //!   return.
+//! - **Memory.** What every update reads (who an identity is, the consent
+//!   ledger, unwrapped keys, small records such as dialog states) is cached,
+//!   bounded, and kept true through every write and bulk change; a read
+//!   racing an invalidation cannot put stale data back. The record cache
+//!   holds plaintext (zeroed on drop), as the unwrapped keys beside it make
+//!   readable anyway: protection at rest is unchanged.
 //!
 //! The vault runs on any [`Backend`]: `botwerk-sled` in production,
 //! [`MemoryBackend`] in tests.
@@ -50,6 +56,7 @@
 //! - `inventory`: purposes, categories, legal bases, retention
 //! - `vault`: opening, subjects, keys; `records`, `consent`, `audit`,
 //!   `export`, `erase`: what the vault does
+//! - `cache`: the bounded, invalidation-safe cache behind the vault's memory
 //! - `store`: the vault as the runtime's `Store`
 
 pub mod audit;
