@@ -144,8 +144,7 @@ impl Vault {
             .apply_audited(batch, audit_event(subject, &entry))
             .await;
         self.ledgers.invalidate(|s, _| *s == subject);
-        let prefix = layout::subject_prefix(subject);
-        self.forget_records(|key| key.starts_with(&prefix));
+        self.forget_subject_records(subject);
         applied?;
         self.backend.flush().await?;
         Ok(erased)

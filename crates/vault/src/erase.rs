@@ -83,7 +83,7 @@ impl Vault {
         }
         self.uncache(subject);
         self.subjects.invalidate(|_, s| *s == subject);
-        self.forget_records(|key| key.starts_with(&prefix));
+        self.forget_subject_records(subject);
 
         // The key is gone, so what is left is unreadable; it is deleted a
         // page at a time (each page atomic), which keeps the time linear in
@@ -116,7 +116,7 @@ impl Vault {
         .await;
         // Whatever a read filled in while the pages went is forgotten, even
         // if a page failed: no plaintext of the subject stays in memory.
-        self.forget_records(|key| key.starts_with(&prefix));
+        self.forget_subject_records(subject);
         let deleted = pages?;
         if bad_header {
             tracing::warn!(subject = %subject.log_tag(), "a record with a damaged header was erased; its expiry entry stays until the purge");
@@ -132,8 +132,7 @@ impl Vault {
         let applied = self.apply_audited(batch, event).await;
         self.subjects.invalidate(|_, s| *s == subject);
         self.ledgers.invalidate(|s, _| *s == subject);
-        let prefix = layout::subject_prefix(subject);
-        self.forget_records(|key| key.starts_with(&prefix));
+        self.forget_subject_records(subject);
         applied?;
         self.backend.flush().await?;
         tracing::info!(subject = %subject.log_tag(), deleted, "subject erased");

@@ -271,6 +271,12 @@ impl Vault {
             .map_or(0, |cache| cache.count(|key| key.starts_with(&prefix)))
     }
 
+    /// Drops every cached record of `subject`, and every fill in flight.
+    pub(crate) fn forget_subject_records(&self, subject: SubjectId) {
+        let prefix = layout::subject_prefix(subject);
+        self.forget_records(|key| key.starts_with(&prefix));
+    }
+
     /// Drops every cached record whose storage key `stale` picks, and every
     /// fill still in flight: after a bulk change of the store.
     pub(crate) fn forget_records(&self, mut stale: impl FnMut(&[u8]) -> bool) {

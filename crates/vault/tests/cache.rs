@@ -195,19 +195,24 @@ impl Backend for Staged {
     }
 }
 
+/// A vault in `dir` on a fresh [`Staged`] backend, its options tuned.
+async fn staged(
+    dir: &std::path::Path,
+    tune: impl FnOnce(&mut VaultOptions),
+) -> (Arc<Vault>, Arc<Staged>) {
+    let backend = Arc::new(Staged::new());
+    let mut options = VaultOptions::in_dir(dir);
+    tune(&mut options);
+    let vault = Vault::open(backend.clone(), inventory(), options)
+        .await
+        .unwrap();
+    (Arc::new(vault), backend)
+}
+
 #[tokio::test]
 async fn a_subject_erased_while_it_was_being_created_stays_erased() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(Staged::new());
-    let vault = Arc::new(
-        Vault::open(
-            backend.clone(),
-            inventory(),
-            VaultOptions::in_dir(dir.path()),
-        )
-        .await
-        .unwrap(),
-    );
+    let (vault, backend) = staged(dir.path(), |_| {}).await;
     backend
         .armed
         .store(true, std::sync::atomic::Ordering::SeqCst);
@@ -243,16 +248,7 @@ fn next(seed: &mut u64) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn under_concurrent_writes_reads_and_bulk_erasures_memory_agrees_with_the_store() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(Staged::new());
-    let vault = Arc::new(
-        Vault::open(
-            backend.clone(),
-            inventory(),
-            VaultOptions::in_dir(dir.path()),
-        )
-        .await
-        .unwrap(),
-    );
+    let (vault, backend) = staged(dir.path(), |_| {}).await;
     let mut subjects = Vec::new();
     for user in 0..4 {
         subjects.push(vault.subject_for(&telegram(user)).await.unwrap());
@@ -355,11 +351,8 @@ async fn under_concurrent_writes_reads_and_bulk_erasures_memory_agrees_with_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reads_racing_an_erasure_leave_the_subject_unwritable() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = Arc::new(Staged::new());
-    let mut options = VaultOptions::in_dir(dir.path());
     // One key in memory: creating the next subject evicts the last one's.
-    options.key_cache = 1;
-    let vault = Arc::new(Vault::open(backend, inventory(), options).await.unwrap());
+    let (vault, _) = staged(dir.path(), |options| options.key_cache = 1).await;
     for round in 0..50 {
         let a = vault.subject_for(&telegram(2 * round)).await.unwrap();
         vault.put(a, "orders", "1", b"before").await.unwrap();
