@@ -27,9 +27,21 @@ use crate::load::{BotKind, LoadResult, Pace};
 
 /// This binary again, as a child running the hidden subcommand `args` on the
 /// data directory `data`: its logs quiet unless `BOTWERK_BENCH_LOG` says
-/// otherwise, no input, its errors on ours.
+/// otherwise, no input, its errors on ours. `BOTWERK_BENCH_WRAP` names a
+/// command to run it under, split at spaces (`heaptrack`, or
+/// `valgrind --tool=callgrind`, say); its figures are then the wrapper's too.
 fn child(args: &[&str], data: &std::path::Path) -> anyhow::Result<std::process::Command> {
-    let mut command = std::process::Command::new(std::env::current_exe()?);
+    let exe = std::env::current_exe()?;
+    let wrap = std::env::var("BOTWERK_BENCH_WRAP").unwrap_or_default();
+    let mut wrapper = wrap.split_whitespace();
+    let mut command = match wrapper.next() {
+        Some(program) => {
+            let mut command = std::process::Command::new(program);
+            command.args(wrapper).arg(exe);
+            command
+        }
+        None => std::process::Command::new(exe),
+    };
     command
         .args(args)
         .arg("--data")

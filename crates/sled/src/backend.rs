@@ -241,10 +241,19 @@ impl Backend for SledBackend {
         }
         let covers = self.flushes.requested.load(Ordering::SeqCst);
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || db.flush())
-            .await
-            .map_err(|e| BackendError::storage(std::io::Error::other(e.to_string())))?
-            .map_err(storage)?;
+        tokio::task::spawn_blocking(move || {
+            let flushed = db.flush();
+            // sled retires the log buffers a flush seals (512 KiB each)
+            // through crossbeam's epoch collector, which keeps them in this
+            // thread's local bag until 64 pile up. The blocking pool has
+            // many threads that do little else, so their bags would hold
+            // them for good: hand them to the collector now.
+            crossbeam_epoch::pin().flush();
+            flushed
+        })
+        .await
+        .map_err(|e| BackendError::storage(std::io::Error::other(e.to_string())))?
+        .map_err(storage)?;
         *done = covers;
         Ok(())
     }
