@@ -81,6 +81,14 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         self.lock().map.remove(key);
     }
 
+    /// Forgets `key`; returns whether it was there.
+    pub(crate) fn take<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.lock().map.remove(key).is_some()
+    }
+
     fn make_room(inner: &mut Inner<K, V>, key: &K, capacity: usize) {
         if inner.map.len() >= capacity && !inner.map.contains_key(key) {
             // An arbitrary victim is enough: a miss costs one read.

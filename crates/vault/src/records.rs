@@ -202,7 +202,11 @@ impl Vault {
             .stored_header(&storage_key, now.timestamp_millis())
             .await?
             .map(|old| self.index_key(&storage_key, old));
-        self.forget_record(&storage_key);
+        // A write refreshes what the cache holds of the key but makes no
+        // room for a key it does not hold: records written once and not read
+        // on every update (orders, say) must not push out the dialog states
+        // that are. A read of the key fills it.
+        let known = self.take_record(&storage_key);
         if old.as_ref() != Some(&index) {
             self.backend.put(EXPIRY, &index, &[]).await?;
         }
@@ -210,7 +214,7 @@ impl Vault {
         if let Some(old) = old.filter(|old| *old != index) {
             self.backend.delete(EXPIRY, &old).await?;
         }
-        if value.len() <= CACHED_VALUE {
+        if known && value.len() <= CACHED_VALUE {
             self.remember_record(
                 storage_key,
                 Cached::Present(Arc::new(Opened {
@@ -252,6 +256,13 @@ impl Vault {
         if let Some(cache) = &self.records {
             cache.put(storage_key, entry);
         }
+    }
+
+    /// Forgets `storage_key`; returns whether the cache held it.
+    fn take_record(&self, storage_key: &[u8]) -> bool {
+        self.records
+            .as_ref()
+            .is_some_and(|cache| cache.take(storage_key))
     }
 
     fn forget_record(&self, storage_key: &[u8]) {

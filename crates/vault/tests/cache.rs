@@ -383,3 +383,50 @@ async fn reads_racing_an_erasure_leave_the_subject_unwritable() {
         );
     }
 }
+
+#[tokio::test]
+async fn records_written_and_not_read_leave_the_read_ones_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (vault, backend) = staged(dir.path(), |o| o.record_cache = 16).await;
+    let a = vault.subject_for(&telegram(1)).await.unwrap();
+    let chats: Vec<Chat> = (1..=12_i64)
+        .map(|id| Chat::new(Platform::Telegram, id, ChatKind::Private))
+        .collect();
+    let calls = || backend.calls.load(std::sync::atomic::Ordering::SeqCst);
+
+    // Dialog steps in twelve chats: each state read (a miss, from the
+    // store), then written.
+    for chat in &chats {
+        assert_eq!(vault.load_state(a, chat).await.unwrap(), None);
+        vault.save_state(a, chat, None, b"step 1").await.unwrap();
+    }
+    let before = calls();
+    for chat in &chats {
+        assert_eq!(
+            vault.load_state(a, chat).await.unwrap().as_deref(),
+            Some(&b"step 1"[..])
+        );
+    }
+    assert_eq!(calls(), before, "the states read back from memory");
+
+    // Many more records than the cache holds, written and never read.
+    for n in 0..100 {
+        vault
+            .put(a, "orders", &n.to_string(), b"an order")
+            .await
+            .unwrap();
+    }
+    let before = calls();
+    for chat in &chats {
+        assert_eq!(
+            vault.load_state(a, chat).await.unwrap().as_deref(),
+            Some(&b"step 1"[..])
+        );
+    }
+    assert_eq!(calls(), before, "the states are still in memory");
+    // A record written once is read from the store, and then remembered.
+    assert!(vault.get(a, "orders", "7").await.unwrap().is_some());
+    let before = calls();
+    assert!(vault.get(a, "orders", "7").await.unwrap().is_some());
+    assert_eq!(calls(), before);
+}
