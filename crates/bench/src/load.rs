@@ -199,11 +199,27 @@ async fn converse(
     Ok(latencies)
 }
 
-/// The bot's process, killed when dropped (also when the run fails).
+/// The bot's process, killed when dropped (also when the run fails). Under
+/// a wrapper (`BOTWERK_BENCH_WRAP`) it is asked to stop instead (SIGTERM,
+/// by `kill`), so that the wrapper can write its report; killed after a
+/// minute.
 struct BotProcess(Child);
 
 impl Drop for BotProcess {
     fn drop(&mut self) {
+        if std::env::var_os("BOTWERK_BENCH_WRAP").is_some() {
+            let asked = std::process::Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status()
+                .is_ok_and(|s| s.success());
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while asked && std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

@@ -13,7 +13,7 @@ use botwerk_core::{
 };
 use teloxide::payloads::setters::*;
 use teloxide::requests::{JsonRequest, Request, Requester};
-use teloxide::types::{AllowedUpdate, BotCommand, ChatId, InputFile, MessageId as TgMessageId};
+use teloxide::types::{BotCommand, ChatId, InputFile, MessageId as TgMessageId};
 use teloxide::{Bot, RequestError};
 use tokio::time::Instant;
 
@@ -23,6 +23,7 @@ use crate::limits::{Limiter, Limits};
 use crate::send::{
     self, adapter_error, keyboard, redact, with_retry, SendText, MAX_CAPTION, MAX_TEXT,
 };
+use crate::wire::{PollUpdates, Update};
 
 /// How long a deep link for a refused private answer stays valid.
 const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
@@ -286,8 +287,8 @@ impl TelegramAdapter {
 
     /// Takes one update: skips what was handled or is in hand, hands the rest
     /// to the runtime.
-    async fn take(&self, update: teloxide::types::Update, intake: &Intake, me: &BotInfo) -> bool {
-        let id = update.id.0;
+    async fn take(&self, update: Update, intake: &Intake, me: &BotInfo) -> bool {
+        let id = update.id;
         {
             let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
             let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
@@ -541,15 +542,13 @@ impl TelegramAdapter {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .offset();
-            let mut request = self
-                .bot
-                .get_updates()
-                .timeout(timeout)
-                .limit(100)
-                .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
-            if let Some(offset) = offset {
-                request = request.offset(i32::try_from(offset).unwrap_or(i32::MAX));
-            }
+            let request = JsonRequest::new(
+                self.bot.clone(),
+                PollUpdates::new(
+                    offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX)),
+                    timeout,
+                ),
+            );
             let result = tokio::select! {
                 () = intake.stopped() => return Ok(()),
                 result = request.send() => result,
@@ -565,7 +564,11 @@ impl TelegramAdapter {
                             .confirmed(offset);
                     }
                     backoff = Duration::from_millis(500);
-                    for update in updates {
+                    for value in updates {
+                        let Some(update) = Update::read(&value) else {
+                            tracing::warn!("an update without an id; skipped");
+                            continue;
+                        };
                         if !self.take(update, intake, me).await {
                             return Ok(());
                         }

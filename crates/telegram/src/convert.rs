@@ -1,9 +1,9 @@
 //! The pure conversion of a Telegram update into an `Incoming`.
 
+use crate::wire::{Update, UpdateKind, User};
 use botwerk_core::{
     Chat, ChatKind, Content, Identity, Incoming, Locale, MessageId, Origin, Platform, Sender,
 };
-use teloxide::types::{Update, UpdateKind, User};
 
 /// What the adapter knows about its own bot account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,19 +38,19 @@ pub enum Converted {
     Skip(&'static str),
 }
 
-fn chat(platform_chat: &teloxide::types::Chat) -> Option<Chat> {
+fn chat(platform_chat: &crate::wire::Chat) -> Option<Chat> {
     let kind = if platform_chat.is_private() {
         ChatKind::Private
-    } else if platform_chat.is_group() || platform_chat.is_supergroup() {
+    } else if platform_chat.is_group() {
         ChatKind::Group
     } else {
         return None;
     };
-    Some(Chat::new(Platform::Telegram, platform_chat.id.0, kind))
+    Some(Chat::new(Platform::Telegram, platform_chat.id, kind))
 }
 
 fn user_id(user: &User) -> i64 {
-    i64::try_from(user.id.0).unwrap_or(i64::MAX)
+    i64::try_from(user.id).unwrap_or(i64::MAX)
 }
 
 fn origin(update_id: u32, callback: Option<String>, user_id: i64, content: &Content) -> Origin {
@@ -67,19 +67,19 @@ fn origin(update_id: u32, callback: Option<String>, user_id: i64, content: &Cont
 /// presses in private chats and groups are handled; channel posts, edits,
 /// media without text, messages from bots and commands for other bots are not.
 pub fn convert(update: &Update, me: &BotInfo) -> Converted {
-    let update_id = update.id.0;
+    let update_id = update.id;
     match &update.kind {
         UpdateKind::Message(message) => {
             let Some(chat) = chat(&message.chat) else {
                 return Converted::Skip("message in a channel");
             };
-            let Some(text) = message.text() else {
+            let Some(text) = message.text.as_deref() else {
                 return Converted::Skip("message without text");
             };
             // An anonymous group admin writes as the group: no person to know.
             let (identity, anonymous, locale) = match (&message.sender_chat, &message.from) {
                 (Some(sender_chat), _) => (
-                    Identity::new(Platform::Telegram, sender_chat.id.0),
+                    Identity::new(Platform::Telegram, sender_chat.id),
                     true,
                     None,
                 ),
@@ -116,8 +116,8 @@ pub fn convert(update: &Update, me: &BotInfo) -> Converted {
             }
             let user = user_id(&query.from);
             let (chat, message) = match &query.message {
-                Some(message) => match chat(message.chat()) {
-                    Some(chat) => (chat, Some(MessageId::from(i64::from(message.id().0)))),
+                Some(message) => match chat(&message.chat) {
+                    Some(chat) => (chat, Some(MessageId::from(message.message_id))),
                     None => return Converted::Skip("callback query in a channel"),
                 },
                 // A button of an inline message: answer in the private chat.
@@ -125,15 +125,15 @@ pub fn convert(update: &Update, me: &BotInfo) -> Converted {
             };
             let content = Content::Button { data, message };
             Converted::Incoming(Incoming {
-                origin: origin(update_id, Some(query.id.0.clone()), user, &content),
+                origin: origin(update_id, Some(query.id.clone()), user, &content),
                 chat,
                 sender: Sender::new(Identity::new(Platform::Telegram, user)),
                 locale: query.from.language_code.as_deref().map(Locale::new),
                 content,
             })
         }
-        UpdateKind::EditedMessage(_) => Converted::Skip("edited message"),
-        UpdateKind::Error(_) => Converted::Skip("update teloxide cannot read"),
-        _ => Converted::Skip("update kind the bot does not handle"),
+        UpdateKind::EditedMessage => Converted::Skip("edited message"),
+        UpdateKind::Unreadable => Converted::Skip("update that does not read"),
+        UpdateKind::Other => Converted::Skip("update kind the bot does not handle"),
     }
 }

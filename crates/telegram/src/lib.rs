@@ -34,6 +34,7 @@
 //! ```
 //!
 //! # Layout
+//! - `wire`: [`Update`], what the adapter reads of an update
 //! - `convert`: [`convert`], update to `Incoming`
 //! - `adapter`: [`TelegramAdapter`] and [`TelegramConfig`]
 //! - `send`: messages as API calls, retries after 429
@@ -45,7 +46,9 @@ mod convert;
 mod journal;
 mod limits;
 mod send;
+mod wire;
 
 pub use adapter::{TelegramAdapter, TelegramConfig, TelegramError};
 pub use convert::{convert, BotInfo, Converted};
 pub use limits::Limits;
+pub use wire::{CallbackQuery, Chat, Message, MessageRef, Update, UpdateKind, User};
