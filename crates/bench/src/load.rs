@@ -62,6 +62,9 @@ pub struct LoadResult {
     pub peak_rss_mb: f64,
     /// CPU time the bot process spent per update (user and system).
     pub cpu_ms_per_update: f64,
+    /// How much the bot's resident memory grew over the second half of the
+    /// run: caches are warm by then, so steady growth is a leak.
+    pub rss_growth_mb: f64,
 }
 
 /// One step of a conversation: what the user does, and what reply it waits for.
@@ -256,6 +259,24 @@ pub async fn run(
         .map_err(|_| anyhow::anyhow!("{} did not start polling", kind.label()))?;
     let cpu_before = rss::cpu_seconds(child.0.id()).unwrap_or_default();
     let started = Instant::now();
+    // The bot's resident memory, every 100 ms.
+    let pid = child.0.id();
+    let samples = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sampler = tokio::spawn({
+        let samples = Arc::clone(&samples);
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tick.tick().await;
+                let Some(bytes) = rss::status_bytes(pid, "VmRSS:") else {
+                    return;
+                };
+                if let Ok(mut samples) = samples.lock() {
+                    samples.push((started.elapsed(), bytes));
+                }
+            }
+        }
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..users {
         let user = 1_000_000 + i as i64;
@@ -293,6 +314,14 @@ pub async fn run(
     }
     let peak = rss::status_bytes(child.0.id(), "VmHWM:").unwrap_or_default();
     let cpu = rss::cpu_seconds(child.0.id()).unwrap_or_default() - cpu_before;
+    let now = rss::status_bytes(child.0.id(), "VmRSS:").unwrap_or_default();
+    sampler.abort();
+    let halfway = samples
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the memory sampler failed"))?
+        .iter()
+        .find(|(at, _)| *at >= elapsed / 2)
+        .map_or(now, |(_, bytes)| *bytes);
     drop(child);
     if let Ok(fake) = Arc::try_unwrap(fake) {
         fake.stop();
@@ -304,5 +333,6 @@ pub async fn run(
         p99_ms: percentile(&latencies, 99.0),
         peak_rss_mb: peak as f64 / (1024.0 * 1024.0),
         cpu_ms_per_update: cpu * 1000.0 / latencies.len().max(1) as f64,
+        rss_growth_mb: (now as f64 - halfway as f64) / (1024.0 * 1024.0),
     })
 }

@@ -291,16 +291,20 @@ fn print_load(cli: &Cli, results: &[BotResults]) {
         cli.think_ms as f64 / 2000.0,
         cli.think_ms as f64 * 1.5 / 1000.0
     );
-    println!("| Bot | updates/s | p50 | p99 | peak RSS (both runs) |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| Bot | updates/s | p50 | p99 | peak RSS (both runs) | RSS growth in the 2nd half, throughput / latency run |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
     for r in results {
         println!(
-            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.1} MiB |",
+            "| {} | {:.0} | {:.1} ms | {:.1} ms | {:.1} MiB | {:+.1} / {:+.1} MiB |",
             r.kind.label(),
             r.paced.per_second,
             r.paced.p50_ms,
             r.paced.p99_ms,
             r.flat.peak_rss_mb.max(r.paced.peak_rss_mb),
+            r.flat.rss_growth_mb,
+            r.paced.rss_growth_mb,
         );
     }
     println!();
