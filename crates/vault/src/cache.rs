@@ -4,11 +4,13 @@
 //! data an invalidation has just made stale.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
-/// A bounded map with invalidation by generation.
+use hashlink::LinkedHashMap;
+
+/// A bounded map with invalidation by generation; when full, the entry used
+/// least recently makes room.
 ///
 /// Reading through it: take [`Cache::generation`] before reading the store,
 /// then [`Cache::fill`] with what was read. Writing: change the store first,
@@ -24,7 +26,8 @@ pub(crate) struct Cache<K, V> {
 }
 
 struct Inner<K, V> {
-    map: HashMap<K, V>,
+    /// Least recently used first.
+    map: LinkedHashMap<K, V>,
     generation: u64,
 }
 
@@ -32,7 +35,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                map: HashMap::new(),
+                map: LinkedHashMap::new(),
                 generation: 0,
             }),
             capacity: capacity.max(1),
@@ -47,7 +50,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.lock().map.get(key).cloned()
+        self.lock().map.to_back(key).map(|value| value.clone())
     }
 
     /// The current generation, to pass to [`Cache::fill`].
@@ -91,10 +94,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
 
     fn make_room(inner: &mut Inner<K, V>, key: &K, capacity: usize) {
         if inner.map.len() >= capacity && !inner.map.contains_key(key) {
-            // An arbitrary victim is enough: a miss costs one read.
-            if let Some(victim) = inner.map.keys().next().cloned() {
-                inner.map.remove(&victim);
-            }
+            inner.map.pop_front();
         }
     }
 
@@ -137,5 +137,26 @@ mod tests {
         assert_eq!(cache.get(&4), Some(4), "the newest is kept");
         cache.invalidate(|_, v| *v == 4);
         assert_eq!(cache.get(&4), None);
+    }
+
+    #[test]
+    fn the_entry_used_least_recently_makes_room() {
+        let cache: Cache<u8, u8> = Cache::new(3);
+        for k in 0..3 {
+            cache.put(k, k);
+        }
+        // 0 read again; 1 is now the one used least recently.
+        assert_eq!(cache.get(&0), Some(0));
+        cache.put(3, 3);
+        assert_eq!(cache.get(&1), None);
+        for k in [0, 2, 3] {
+            assert_eq!(cache.get(&k), Some(k));
+        }
+        // Rewriting an entry uses it too: 0 is now the least recent.
+        cache.put(2, 20);
+        cache.put(3, 30);
+        cache.put(4, 4);
+        assert_eq!(cache.get(&0), None);
+        assert_eq!(cache.get(&2), Some(20));
     }
 }
