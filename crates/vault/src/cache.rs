@@ -61,27 +61,15 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     /// Remembers `value` unless the cache was invalidated since `generation`.
     pub(crate) fn fill(&self, key: K, value: V, generation: u64) {
         let mut inner = self.lock();
-        if inner.generation != generation {
-            return;
+        if inner.generation == generation {
+            self.insert(&mut inner, key, value);
         }
-        Self::make_room(&mut inner, &key, self.capacity);
-        inner.map.insert(key, value);
     }
 
     /// Sets `key` to `value` whatever the generation: for writers that hold
     /// the lock every filler of `key` takes too.
     pub(crate) fn put(&self, key: K, value: V) {
-        let mut inner = self.lock();
-        Self::make_room(&mut inner, &key, self.capacity);
-        inner.map.insert(key, value);
-    }
-
-    /// Forgets `key`.
-    pub(crate) fn remove<Q: Hash + Eq + ?Sized>(&self, key: &Q)
-    where
-        K: Borrow<Q>,
-    {
-        self.lock().map.remove(key);
+        self.insert(&mut self.lock(), key, value);
     }
 
     /// Forgets `key`; returns whether it was there.
@@ -92,10 +80,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         self.lock().map.remove(key).is_some()
     }
 
-    fn make_room(inner: &mut Inner<K, V>, key: &K, capacity: usize) {
-        if inner.map.len() >= capacity && !inner.map.contains_key(key) {
+    /// Sets `key`, the entry used least recently making room if need be.
+    fn insert(&self, inner: &mut Inner<K, V>, key: K, value: V) {
+        if inner.map.len() >= self.capacity && !inner.map.contains_key(&key) {
             inner.map.pop_front();
         }
+        inner.map.insert(key, value);
     }
 
     /// How many entries `pick` picks.

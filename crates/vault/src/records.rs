@@ -24,8 +24,11 @@ const CACHED_VALUE: usize = 4096;
 ///
 /// It stays true because every change of a record goes through one of
 /// these, each at the right moment:
-/// - [`Vault::put`] and [`Vault::delete`] hold the key's record lock, forget
-///   the entry before they write and set it once the writes are done;
+/// - [`Vault::put`] and [`Vault::delete`] hold the key's record lock and
+///   forget the entry before they write; once the writes are done, a put
+///   sets it again if the cache held it (a write makes no room, so records
+///   written once do not push out those read on every update), and a
+///   delete marks the key absent;
 /// - a read that missed fills the entry under the same lock, and only if no
 ///   bulk change (erasure, category erasure, withdrawal, purge) has
 ///   invalidated the cache since its read began;
@@ -206,7 +209,7 @@ impl Vault {
         // room for a key it does not hold: records written once and not read
         // on every update (orders, say) must not push out the dialog states
         // that are. A read of the key fills it.
-        let known = self.take_record(&storage_key);
+        let known = self.forget_record(&storage_key);
         if old.as_ref() != Some(&index) {
             self.backend.put(EXPIRY, &index, &[]).await?;
         }
@@ -259,16 +262,10 @@ impl Vault {
     }
 
     /// Forgets `storage_key`; returns whether the cache held it.
-    fn take_record(&self, storage_key: &[u8]) -> bool {
+    fn forget_record(&self, storage_key: &[u8]) -> bool {
         self.records
             .as_ref()
             .is_some_and(|cache| cache.take(storage_key))
-    }
-
-    fn forget_record(&self, storage_key: &[u8]) {
-        if let Some(cache) = &self.records {
-            cache.remove(storage_key);
-        }
     }
 
     /// How many records of `subject` the running vault holds in memory,
