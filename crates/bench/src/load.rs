@@ -24,6 +24,9 @@ use crate::rss;
 pub enum BotKind {
     /// The demo shop on Botwerk, its data sealed in a sled vault.
     Botwerk,
+    /// The same shop with its sealed records kept in memory: nothing
+    /// persisted, so that the cost of persistence shows.
+    BotwerkMemory,
     /// A plain teloxide bot with a dialogue on `InMemStorage`.
     TeloxideMem,
     /// The same on teloxide's `SqliteStorage`.
@@ -35,6 +38,7 @@ impl BotKind {
     pub fn label(self) -> &'static str {
         match self {
             Self::Botwerk => "Botwerk (sled vault, encrypted)",
+            Self::BotwerkMemory => "Botwerk, records in memory (not durable)",
             Self::TeloxideMem => "teloxide, InMemStorage",
             Self::TeloxideSqlite => "teloxide, SqliteStorage",
         }
@@ -43,6 +47,7 @@ impl BotKind {
     fn arg(self) -> &'static str {
         match self {
             Self::Botwerk => "botwerk",
+            Self::BotwerkMemory => "botwerk-memory",
             Self::TeloxideMem => "teloxide-mem",
             Self::TeloxideSqlite => "teloxide-sqlite",
         }
@@ -258,6 +263,7 @@ pub async fn run(
         .await
         .map_err(|_| anyhow::anyhow!("{} did not start polling", kind.label()))?;
     let cpu_before = rss::cpu_seconds(child.0.id()).unwrap_or_default();
+    let own_before = rss::cpu_seconds(std::process::id()).unwrap_or_default();
     let started = Instant::now();
     // The bot's resident memory, every 100 ms.
     let pid = child.0.id();
@@ -305,11 +311,15 @@ pub async fn run(
     }
     let elapsed = started.elapsed();
     if std::env::var_os("BOTWERK_BENCH_CALLS").is_some() {
+        // The benchmark's own CPU: the fake Bot API and the simulated users,
+        // which share the machine with the bot.
+        let own = rss::cpu_seconds(std::process::id()).unwrap_or_default() - own_before;
         eprintln!(
-            "{}: {} polls, calls {:?}",
+            "{}: {} polls, calls {:?}, the benchmark's own CPU {:.3} ms per update",
             kind.label(),
             fake.polls(),
-            fake.calls()
+            fake.calls(),
+            own * 1000.0 / latencies.len().max(1) as f64
         );
     }
     let peak = rss::status_bytes(child.0.id(), "VmHWM:").unwrap_or_default();

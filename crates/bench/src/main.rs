@@ -221,6 +221,7 @@ struct BotResults {
 async fn load_part(cli: &Cli) -> anyhow::Result<Vec<String>> {
     let all = [
         BotKind::Botwerk,
+        BotKind::BotwerkMemory,
         BotKind::TeloxideMem,
         BotKind::TeloxideSqlite,
     ];

@@ -44,7 +44,7 @@ fn every_part_runs_at_toy_size_and_prints_its_table() {
 
     for section in ["Throughput", "Latency"] {
         let rows = rows(&stdout, section);
-        assert_eq!(rows.len(), 3, "three bots in {section}: {rows:?}");
+        assert_eq!(rows.len(), 4, "four bots in {section}: {rows:?}");
         for row in rows {
             let per_second: f64 = row.split('|').nth(2).unwrap().trim().parse().unwrap();
             assert!(per_second > 0.0, "{row}");
