@@ -2,8 +2,10 @@
 //!
 //! The embedded storage [`Backend`] of Botwerk on [sled](https://docs.rs/sled)
 //! 0.34: one sled database per data directory, one sled tree per backend
-//! tree, multi-tree transactions for atomic batches. The only crate of
-//! Botwerk that names sled.
+//! tree. Writes are staged in memory and made durable by a redo log beside
+//! sled (one synced append per flush); a background fold writes them into
+//! sled's trees about once a second, so a key written many times between
+//! two folds reaches sled once. The only crate of Botwerk that names sled.
 //!
 //! ```
 //! use botwerk_sled::{SledBackend, SledOptions};
@@ -19,8 +21,13 @@
 //! ```
 //!
 //! # Layout
-//! - `backend`: [`SledBackend`] and [`SledOptions`]
+//! - `backend`: [`SledBackend`] and [`SledOptions`]; the fold, the replay
+//!   on opening, and why the contract of [`Backend`] still holds
+//! - `staged`: the writes since the last fold, in front of sled's trees
+//! - `redo`: the log files, their frames and checksums
 
 mod backend;
+mod redo;
+mod staged;
 
 pub use backend::{SledBackend, SledOptions};
