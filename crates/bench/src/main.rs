@@ -84,7 +84,7 @@ struct Cli {
     /// subject's record counts are a thousandth, a hundredth and a tenth of it.
     #[arg(long, default_value_t = 1_000_000)]
     big: usize,
-    /// Which bots the load runs against (all three by default).
+    /// Which bots the load runs against (all four by default).
     #[arg(long, value_enum, value_delimiter = ',')]
     bots: Vec<BotKind>,
     /// Which parts to run (all by default).

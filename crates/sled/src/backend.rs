@@ -4,7 +4,7 @@
 //! A write goes to the staged writes (see `staged`) and nowhere else. A
 //! flush appends the latest value of every key written since the flush
 //! before to the redo log as one frame and syncs it (see `redo`). About once
-//! a second, or when many keys are staged, the maintenance thread folds: it
+//! five seconds, or when many keys are staged, the maintenance thread folds: it
 //! writes a last frame, starts the next log file, writes the staged state
 //! into sled's trees, syncs sled, records the number of the last log file it
 //! covered, deletes those files, and forgets the staged writes no later write
@@ -51,10 +51,10 @@ pub struct SledOptions {
     pub flush_every_ms: Option<u64>,
     /// Fold the staged writes into sled's trees once this many keys are
     /// staged. Larger: fewer sled writes, more memory. Writers wait for the
-    /// fold when four times as many are staged.
+    /// fold when twice as many are staged.
     pub fold_keys: usize,
     /// Fold once the staged keys and values take about this many bytes;
-    /// writers wait at four times as many.
+    /// writers wait at twice as many.
     pub fold_bytes: usize,
     /// Fold at least this often while anything is staged, in milliseconds.
     pub fold_every_ms: u64,
@@ -65,9 +65,9 @@ impl Default for SledOptions {
         Self {
             cache_bytes: 8 * 1024 * 1024,
             flush_every_ms: Some(500),
-            fold_keys: 8192,
+            fold_keys: 16_384,
             fold_bytes: 8 * 1024 * 1024,
-            fold_every_ms: 1000,
+            fold_every_ms: 5000,
         }
     }
 }
@@ -220,7 +220,7 @@ impl SledBackend {
         Ok(bytes)
     }
 
-    /// Waits while far too much is staged (four times what starts a fold):
+    /// Waits while far too much is staged (twice what starts a fold):
     /// writers must not outrun the folds.
     ///
     /// # Errors
@@ -233,8 +233,8 @@ impl SledBackend {
             // Registered before the check, so a fold's notice is not missed.
             notified.as_mut().enable();
             let load = inner.load();
-            if load.keys < inner.fold_keys.saturating_mul(4)
-                && load.bytes < inner.fold_bytes.saturating_mul(4)
+            if load.keys < inner.fold_keys.saturating_mul(2)
+                && load.bytes < inner.fold_bytes.saturating_mul(2)
             {
                 return Ok(());
             }

@@ -4,7 +4,7 @@
 //! 0.34: one sled database per data directory, one sled tree per backend
 //! tree. Writes are staged in memory and made durable by a redo log beside
 //! sled (one synced append per flush); a background fold writes them into
-//! sled's trees about once a second, so a key written many times between
+//! sled's trees every few seconds, so a key written many times between
 //! two folds reaches sled once. The only crate of Botwerk that names sled.
 //!
 //! ```

@@ -1,11 +1,15 @@
-//! A store under steady writes and flushes keeps its memory: what sled
-//! frees after a flush is freed, not parked for good.
+//! A store under steady writes and flushes keeps its memory: the staged
+//! writes stay within their bound (writers wait for a fold), and what sled
+//! frees is freed, not parked for good.
 //!
 //! sled hands the log buffers it retires to crossbeam's epoch collector,
-//! which frees them later from the retiring thread's local bag. The flushes
-//! run on tokio's blocking pool, whose threads do little else, so without
-//! care their bags kept every buffer (512 KiB each) they retired: the demo
-//! shop grew by about 1.2 KB per update, 300 MB in 240 000 updates.
+//! which frees them later from the retiring thread's local bag. When the
+//! flushes synced sled on tokio's blocking pool, whose threads do little
+//! else, their bags kept every buffer (512 KiB each) they retired: the demo
+//! shop grew by about 1.2 KB per update, 300 MB in 240 000 updates, and this
+//! test saw 180 MiB. sled is now synced only by the folds, on the backend's
+//! own thread, which hands its bag over after each; the test still runs its
+//! writes and flushes from a crowded pool, as a bot does.
 
 #![cfg(target_os = "linux")]
 
@@ -66,9 +70,11 @@ async fn writes_and_flushes_do_not_pile_up_retired_log_buffers() {
     }
     let grown = rss_kib().saturating_sub(before);
     // 120 000 new records of 300 bytes: with the retired buffers kept, it
-    // grew by 180 MiB; without, by about 20 (sled's page cache is 8 MiB).
+    // grew by 180 MiB; without, by about 40: sled's page cache (8 MiB) and
+    // the staged writes, which make writers wait for a fold at 16 MiB by
+    // their own estimate (about twice that in the allocator).
     assert!(
-        grown < 48 * 1024,
+        grown < 64 * 1024,
         "the process grew by {grown} KiB over 120 000 writes"
     );
 }
