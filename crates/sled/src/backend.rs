@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -117,6 +117,9 @@ struct Flushes {
     done: tokio::sync::Mutex<u64>,
 }
 
+/// The most [`SledOptions::fold_bytes`] can be.
+const MAX_FOLD_BYTES: usize = 512 * 1024 * 1024;
+
 /// How long `open` waits for sled's lock to be released by a handle of this
 /// process that is going away.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -177,7 +180,10 @@ impl SledBackend {
             }
         };
         let redo_dir = path.join("redo");
-        std::fs::create_dir_all(&redo_dir).map_err(io)?;
+        if !redo_dir.is_dir() {
+            std::fs::create_dir_all(&redo_dir).map_err(io)?;
+            redo::sync_dir(path).map_err(io)?;
+        }
         let next = replay(&db, &redo_dir)?;
         let log = RedoLog::create(&redo_dir, next).map_err(io)?;
         let inner = Arc::new(Inner {
@@ -187,14 +193,17 @@ impl SledBackend {
             log: Mutex::new(log),
             redo_dir,
             fold_keys: options.fold_keys.max(1),
-            fold_bytes: options.fold_bytes.max(1),
+            // Bounds a frame far below the 4 GiB its length field can say.
+            fold_bytes: options.fold_bytes.clamp(1, MAX_FOLD_BYTES),
             folded: tokio::sync::Notify::new(),
             failing: std::sync::atomic::AtomicBool::new(false),
         });
         let (wake, woken) = mpsc::sync_channel(1);
         let thread = {
             let inner = Arc::clone(&inner);
-            let flush_every = options.flush_every_ms.map(Duration::from_millis);
+            let flush_every = options
+                .flush_every_ms
+                .map(|ms| Duration::from_millis(ms.max(1)));
             let fold_every = Duration::from_millis(options.fold_every_ms.max(1));
             std::thread::Builder::new()
                 .name("botwerk-sled".into())
@@ -215,7 +224,12 @@ impl SledBackend {
     pub fn size_on_disk(&self) -> Result<u64, BackendError> {
         let mut bytes = self.inner.db.size_on_disk().map_err(storage)?;
         for (_, path) in redo::files(&self.inner.redo_dir).map_err(io)? {
-            bytes += std::fs::metadata(path).map_err(io)?.len();
+            match std::fs::metadata(path) {
+                Ok(meta) => bytes += meta.len(),
+                // Deleted by a fold meanwhile.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
         }
         Ok(bytes)
     }
@@ -238,12 +252,11 @@ impl SledBackend {
             {
                 return Ok(());
             }
-            if inner.failing.load(Ordering::SeqCst) {
+            if inner.failing.load(Ordering::SeqCst) || !self.wake() {
                 return Err(io(std::io::Error::other(
                     "writes cannot be folded into sled (see the log), and too many are staged",
                 )));
             }
-            self.wake();
             notified.await;
         }
     }
@@ -251,14 +264,16 @@ impl SledBackend {
     /// Asks the maintenance thread to fold if enough is staged.
     fn staged(&self, load: Load) {
         if load.keys >= self.inner.fold_keys || load.bytes >= self.inner.fold_bytes {
-            self.wake();
+            let _ = self.wake();
         }
     }
 
-    fn wake(&self) {
-        if let Some(m) = &self.maintenance {
+    /// Wakes the maintenance thread; false if it is gone.
+    fn wake(&self) -> bool {
+        match &self.maintenance {
             // Full means a wake-up is pending already.
-            let _ = m.wake.try_send(());
+            Some(m) => !matches!(m.wake.try_send(()), Err(TrySendError::Disconnected(()))),
+            None => false,
         }
     }
 }
@@ -285,6 +300,17 @@ fn maintain(
     flush_every: Option<Duration>,
     fold_every: Duration,
 ) {
+    /// If the thread dies, writers waiting for a fold must not wait forever.
+    struct Gone<'a>(&'a Inner);
+    impl Drop for Gone<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.failing.store(true, Ordering::SeqCst);
+                self.0.folded.notify_waiters();
+            }
+        }
+    }
+    let _gone = Gone(inner);
     let tick = flush_every.map_or(fold_every, |f| f.min(fold_every));
     let mut last_fold = Instant::now();
     loop {
@@ -322,13 +348,14 @@ fn replay(db: &sled::Db, dir: &Path) -> Result<u64, BackendError> {
     let files = redo::files(dir).map_err(io)?;
     let newest = files.last().map_or(folded, |(n, _)| (*n).max(folded));
     let mut replayed = 0_usize;
-    for (number, path) in &files {
+    for (i, (number, path)) in files.iter().enumerate() {
         // A file a fold covered may outlive it if the fold's delete was
         // lost; its frames are older than the trees.
         if *number <= folded {
             continue;
         }
-        for frame in redo::read_file(path).map_err(io)? {
+        let newest = i + 1 == files.len();
+        for frame in redo::read_file(path, newest).map_err(io)? {
             for change in frame {
                 check(&change.tree)?;
                 let tree = db.open_tree(&change.tree).map_err(storage)?;
@@ -386,7 +413,7 @@ impl Inner {
         let Some((payload, keys)) = self.staged().take_frame() else {
             return Ok(());
         };
-        if let Err(e) = log.append(&redo::seal(&payload)) {
+        if let Err(e) = redo::seal(&payload).and_then(|frame| log.append(&frame)) {
             self.staged().requeue(keys);
             return Err(io(e));
         }
@@ -411,7 +438,7 @@ impl Inner {
                 (staged.take_frame(), staged.snapshot())
             };
             if let Some((payload, keys)) = frame {
-                if let Err(e) = log.append(&redo::seal(&payload)) {
+                if let Err(e) = redo::seal(&payload).and_then(|frame| log.append(&frame)) {
                     self.staged().requeue(keys);
                     return Err(io(e));
                 }
@@ -433,8 +460,11 @@ impl Inner {
         // crossbeam's epoch collector, which keeps them in this thread's
         // local bag until 64 pile up: hand them to the collector now.
         crossbeam_epoch::pin().flush();
-        redo::remove_through(&self.redo_dir, through).map_err(io)?;
         self.staged().forget(&folded);
+        // The fold is done: the files are covered and replay skips them.
+        if let Err(e) = redo::remove_through(&self.redo_dir, through) {
+            tracing::warn!(error = %e, "deleting covered redo log files failed; the next fold tries again");
+        }
         tracing::debug!(keys = folded.len(), "folded the staged writes into sled");
         Ok(())
     }
@@ -485,6 +515,11 @@ impl Inner {
             _ => Bound::Included(prefix),
         };
         let end = prefix_end(prefix);
+        if let (Some(after), Some(end)) = (after, &end) {
+            if after >= end.as_slice() {
+                return Ok(Vec::new()); // the cursor is past the prefix
+            }
+        }
         let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
         let cut = |v: &[u8]| v[..v.len().min(head)].to_vec();
         // The lock keeps the staged side still while the page is merged.

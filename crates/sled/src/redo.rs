@@ -53,12 +53,19 @@ pub(crate) fn encode_change(frame: &mut Vec<u8>, tree: &str, key: &[u8], value: 
 }
 
 /// Wraps a payload into a frame.
-pub(crate) fn seal(payload: &[u8]) -> Vec<u8> {
+///
+/// # Errors
+/// A payload of 4 GiB or more, which the length field cannot say (the
+/// backend's fold thresholds keep frames far smaller).
+pub(crate) fn seal(payload: &[u8]) -> io::Result<Vec<u8>> {
+    let len = u32::try_from(payload.len()).map_err(|_| {
+        io::Error::new(io::ErrorKind::InvalidInput, "a redo frame of 4 GiB or more")
+    })?;
     let mut frame = Vec::with_capacity(HEADER + payload.len());
-    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&len.to_le_bytes());
     frame.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
     frame.extend_from_slice(payload);
-    frame
+    Ok(frame)
 }
 
 fn decode(mut payload: &[u8]) -> Option<Vec<Change>> {
@@ -93,10 +100,14 @@ fn decode(mut payload: &[u8]) -> Option<Vec<Change>> {
     Some(changes)
 }
 
-/// The frames of one file, in order. A frame cut short at the end of the
-/// file (a write a crash interrupted before its sync) ends the file; a frame
-/// that is whole but fails its checksum or does not decode is corruption.
-pub(crate) fn read_file(path: &Path) -> Result<Vec<Vec<Change>>, RedoError> {
+/// The frames of one file, in order.
+///
+/// Only the newest file can end in a write a crash interrupted before its
+/// sync (the flushes append to it; a file is left only after a synced
+/// append). There a frame cut short, a last frame failing its checksum, or
+/// a header of zeros (never written: frames are not empty) ends the log.
+/// Anything else that does not read is corruption.
+pub(crate) fn read_file(path: &Path, newest: bool) -> Result<Vec<Vec<Change>>, RedoError> {
     let bytes = fs::read(path)?;
     let corrupt = |offset: usize| RedoError::Corrupt {
         file: path.display().to_string(),
@@ -104,15 +115,26 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<Vec<Change>>, RedoError> {
     };
     let mut frames = Vec::new();
     let mut at = 0;
-    while bytes.len() - at >= HEADER {
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()) as usize;
-        let crc = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap_or_default());
+    while at < bytes.len() {
+        let torn = || if newest { Ok(()) } else { Err(corrupt(at)) };
+        let Some(header) = bytes.get(at..at + HEADER) else {
+            torn()?; // cut short inside the header
+            break;
+        };
+        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+        if len == 0 {
+            torn()?; // zeros where the file was extended but not written
+            break;
+        }
         let Some(payload) = bytes.get(at + HEADER..at + HEADER + len) else {
-            break; // cut short: the tail of an interrupted write
+            torn()?; // cut short inside the payload
+            break;
         };
         if crc32fast::hash(payload) != crc {
             if at + HEADER + len == bytes.len() {
-                break; // the last frame, torn inside
+                torn()?; // the last frame, torn inside
+                break;
             }
             return Err(corrupt(at));
         }
@@ -155,7 +177,8 @@ pub(crate) fn remove_through(dir: &Path, through: u64) -> io::Result<()> {
     sync_dir(dir)
 }
 
-fn sync_dir(dir: &Path) -> io::Result<()> {
+/// Syncs a directory, so that files created or deleted in it stay so.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
@@ -173,11 +196,16 @@ pub(crate) struct RedoLog {
 impl RedoLog {
     /// Starts the file `number` in `dir`.
     pub(crate) fn create(dir: &Path, number: u64) -> io::Result<Self> {
+        let path = dir.join(file_name(number));
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
-            .open(dir.join(file_name(number)))?;
-        sync_dir(dir)?;
+            .open(&path)?;
+        if let Err(e) = sync_dir(dir) {
+            // Not left behind to block the next try.
+            let _ = fs::remove_file(&path);
+            return Err(e);
+        }
         Ok(Self {
             dir: dir.to_owned(),
             number,
@@ -229,7 +257,7 @@ mod tests {
         for c in changes {
             encode_change(&mut payload, &c.tree, &c.key, c.value.as_deref());
         }
-        seal(&payload)
+        seal(&payload).unwrap()
     }
 
     fn change(tree: &str, key: &[u8], value: Option<&[u8]>) -> Change {
@@ -254,7 +282,7 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, 7);
         assert_eq!(
-            read_file(&files[0].1).unwrap(),
+            read_file(&files[0].1, true).unwrap(),
             vec![
                 vec![change("a", b"k", Some(b"v")), change("b", b"", None)],
                 vec![change("a", b"k", Some(b""))],
@@ -273,20 +301,30 @@ mod tests {
             let mut bytes = first.clone();
             bytes.extend_from_slice(&second[..cut]);
             fs::write(&path, &bytes).unwrap();
-            assert_eq!(read_file(&path).unwrap().len(), 1, "cut at {cut}");
+            assert_eq!(read_file(&path, true).unwrap().len(), 1, "cut at {cut}");
+            assert!(
+                matches!(read_file(&path, false), Err(RedoError::Corrupt { .. })),
+                "only the newest file may end torn"
+            );
         }
+        // Zeros behind the first frame, as an extended file can show them.
+        let mut bytes = first.clone();
+        bytes.extend_from_slice(&[0; 64]);
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(read_file(&path, true).unwrap().len(), 1);
+        assert!(read_file(&path, false).is_err());
         // A whole last frame with a flipped bit: torn, dropped.
         let mut bytes = first.clone();
         let mut bad = second.clone();
         *bad.last_mut().unwrap() ^= 1;
         bytes.extend_from_slice(&bad);
         fs::write(&path, &bytes).unwrap();
-        assert_eq!(read_file(&path).unwrap().len(), 1);
+        assert_eq!(read_file(&path, true).unwrap().len(), 1);
         // The same flip with a frame behind it: corruption, not a torn tail.
         bytes.extend_from_slice(&first);
         fs::write(&path, &bytes).unwrap();
         assert!(matches!(
-            read_file(&path),
+            read_file(&path, true),
             Err(RedoError::Corrupt { offset, .. }) if offset == first.len() as u64
         ));
     }

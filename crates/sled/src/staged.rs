@@ -17,6 +17,8 @@ pub(crate) struct Slot {
     /// Which write put it there: a fold forgets the slot only if no later
     /// write replaced it meanwhile.
     seq: u64,
+    /// Whether its value is in a frame already (else its key is dirty).
+    framed: bool,
 }
 
 /// A tree name and a key in it.
@@ -39,7 +41,7 @@ fn weight(key: &[u8], slot: &Slot) -> usize {
 #[derive(Default)]
 pub(crate) struct Staged {
     trees: HashMap<String, BTreeMap<Vec<u8>, Slot>>,
-    /// Keys written since the last frame; may repeat.
+    /// Keys written since the last frame, each once.
     dirty: Vec<TreeKey>,
     seq: u64,
     len: usize,
@@ -58,17 +60,27 @@ impl Staged {
         let slot = Slot {
             value,
             seq: self.seq,
+            framed: false,
         };
         self.bytes += weight(key, &slot);
         let slots = match self.trees.get_mut(tree) {
             Some(slots) => slots,
             None => self.trees.entry(tree.to_owned()).or_default(),
         };
-        match slots.insert(key.to_vec(), slot) {
-            Some(old) => self.bytes -= weight(key, &old),
-            None => self.len += 1,
+        let waiting = match slots.insert(key.to_vec(), slot) {
+            Some(old) => {
+                self.bytes -= weight(key, &old);
+                !old.framed
+            }
+            None => {
+                self.len += 1;
+                false
+            }
+        };
+        // A key written again before its frame is listed once.
+        if !waiting {
+            self.dirty.push((tree.to_owned(), key.to_vec()));
         }
-        self.dirty.push((tree.to_owned(), key.to_vec()));
     }
 
     /// How many keys are staged.
@@ -94,15 +106,14 @@ impl Staged {
         if self.dirty.is_empty() {
             return None;
         }
-        let mut keys = std::mem::take(&mut self.dirty);
-        keys.sort_unstable();
-        keys.dedup();
+        let keys = std::mem::take(&mut self.dirty);
         let mut payload = Vec::new();
         for (tree, key) in &keys {
             // A dirty key is always staged: a fold forgets only keys that
             // were in a frame before it.
-            if let Some(slot) = self.get(tree, key) {
+            if let Some(slot) = self.trees.get_mut(tree).and_then(|t| t.get_mut(key)) {
                 encode_change(&mut payload, tree, key, slot.value.as_deref());
+                slot.framed = true;
             }
         }
         Some((payload, keys))
@@ -110,7 +121,16 @@ impl Staged {
 
     /// Gives back the keys of a frame that could not be written.
     pub(crate) fn requeue(&mut self, keys: Vec<TreeKey>) {
-        self.dirty.extend(keys);
+        for (tree, key) in keys {
+            let Some(slot) = self.trees.get_mut(&tree).and_then(|t| t.get_mut(&key)) else {
+                continue;
+            };
+            // Written again since, it is dirty already.
+            if slot.framed {
+                slot.framed = false;
+                self.dirty.push((tree, key));
+            }
+        }
     }
 
     /// Every staged write, for a fold. Call it with the redo log locked and
@@ -195,6 +215,14 @@ mod tests {
         encode_change(&mut expected, "t", b"k", Some(b"new"));
         assert_eq!(payload, expected);
         assert!(staged.take_frame().is_none());
+        // The frame failed; the key was written again meanwhile.
+        staged.write("t", b"k", Some(IVec::from(b"newer")));
+        staged.requeue(keys);
+        let (payload, keys) = staged.take_frame().unwrap();
+        assert_eq!(keys.len(), 1, "listed once");
+        let mut expected = Vec::new();
+        encode_change(&mut expected, "t", b"k", Some(b"newer"));
+        assert_eq!(payload, expected);
         staged.requeue(keys);
         assert!(staged.take_frame().is_some(), "requeued keys come again");
     }

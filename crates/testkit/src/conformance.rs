@@ -136,6 +136,22 @@ pub async fn scans(b: &dyn Backend) {
     let limited = b.scan("scans", b"", None, 3).await.unwrap();
     assert_eq!(limited.len(), 3, "the limit");
     assert!(b.scan("scans", b"zz", None, 10).await.unwrap().is_empty());
+    // A cursor at or past the end of the prefix: nothing, not a panic.
+    assert!(b
+        .scan("scans", b"a", Some(b"b"), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(b
+        .scan("scans", b"a", Some(b"c"), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(b
+        .scan_heads("scans", b"ab", Some(b"ac"), 10, 1)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(
         b.scan("scans-none", b"", None, 10)
             .await
