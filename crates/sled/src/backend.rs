@@ -3,15 +3,15 @@
 //!
 //! A write goes to the staged writes (see `staged`) and nowhere else. A
 //! flush appends the latest value of every key written since the flush
-//! before to the redo log as one frame and syncs it (see `redo`). About once
-//! five seconds, or when many keys are staged, the maintenance thread folds: it
-//! writes a last frame, starts the next log file, writes the staged state
+//! before to the redo log as one frame and syncs it (see `redo`). Every five
+//! seconds (by default), or when many keys are staged, the maintenance
+//! thread folds: it writes a last frame, starts the next log file, writes the staged state
 //! into sled's trees, syncs sled, records the number of the last log file it
 //! covered, deletes those files, and forgets the staged writes no later write
 //! replaced. Opening replays the log files a fold did not cover.
 //!
 //! Why: with a sled write per dialog step and a sled sync per poll round, a
-//! bot spent a third of its time in sled. Staged, a key written many times
+//! bot spent a quarter to a third of its time in sled. Staged, a key written many times
 //! between two folds reaches sled once, a state written and deleted again
 //! never does, and a flush is one append of a few kilobytes.
 //!
