@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use botwerk_sled::{SledBackend, SledOptions};
+use botwerk_testkit::conformance::crash_copy;
 use botwerk_vault::Backend;
 
 /// No folds and no flushes of its own: only what a test asks for happens.
@@ -19,19 +20,6 @@ fn still() -> SledOptions {
         fold_bytes: 1 << 40,
         fold_every_ms: 3_600_000,
         ..SledOptions::default()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
@@ -60,7 +48,7 @@ async fn a_crash_keeps_what_was_flushed_and_nothing_after() {
     // After the last flush: lost in the crash.
     backend.put("t", b"late", b"2").await.unwrap();
     backend.put("t", b"kept", b"changed late").await.unwrap();
-    copy_dir(&store, &crashed);
+    crash_copy(&store, &crashed);
     // Nothing was folded: all of it is in the log.
     assert!(!redo_files(&crashed).is_empty());
 
@@ -148,7 +136,7 @@ async fn a_torn_last_frame_is_dropped_and_a_corrupt_log_is_refused_and_kept() {
 
     // Torn: the second frame cut short, as a crash during its write leaves it.
     let torn = dir.path().join("torn");
-    copy_dir(&store, &torn);
+    crash_copy(&store, &torn);
     let torn_log = redo_files(&torn).pop().unwrap();
     std::fs::write(&torn_log, &bytes[..bytes.len() - 1]).unwrap();
     let reopened = SledBackend::open(&torn, still()).unwrap();
@@ -158,7 +146,7 @@ async fn a_torn_last_frame_is_dropped_and_a_corrupt_log_is_refused_and_kept() {
 
     // Corrupt: a bit flipped in the first frame, with a frame behind it.
     let corrupt = dir.path().join("corrupt");
-    copy_dir(&store, &corrupt);
+    crash_copy(&store, &corrupt);
     let corrupt_log = redo_files(&corrupt).pop().unwrap();
     let mut flipped = bytes.clone();
     flipped[first_frame - 1] ^= 1;

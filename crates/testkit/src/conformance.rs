@@ -9,6 +9,7 @@
 //! # }
 //! ```
 
+use std::path::Path;
 use std::sync::Arc;
 
 use botwerk_vault::{Backend, BackendError, Batch};
@@ -356,4 +357,23 @@ pub async fn durability(open: impl Fn() -> Arc<dyn Backend>) {
         b.get("durable", b"batch").await.unwrap(),
         Some(b"w".to_vec())
     );
+}
+
+/// A crash image of a backend's directory: its files copied to `to` as they
+/// stand now, as a power cut would leave them, while the backend runs on.
+/// Open the copy to see what a crash at this moment would keep.
+///
+/// # Panics
+/// When a file cannot be read or written.
+pub fn crash_copy(dir: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("the copy's directory");
+    for entry in std::fs::read_dir(dir).expect("the directory reads") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            crash_copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("a file copies");
+        }
+    }
 }

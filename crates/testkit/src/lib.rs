@@ -17,7 +17,8 @@
 //!
 //! # Layout
 //! - `memory`: [`MemoryAdapter`], [`Users`] and the [`Person`] update builder
-//! - `conformance`: the backend conformance suite
+//! - `conformance`: the backend conformance suite, and crash copies of a
+//!   backend's directory
 //! - `canaries`: byte-by-byte scans of a data directory
 //! - `telegram`: [`FakeTelegram`], a fake Telegram Bot API server that checks
 //!   every request against the Bot API specification
