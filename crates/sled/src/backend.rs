@@ -26,7 +26,7 @@ use std::cmp::Ordering as KeyOrder;
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -38,7 +38,7 @@ use botwerk_vault::{Backend, BackendError, Batch, Op};
 use sled::IVec;
 
 use crate::redo::{self, RedoLog};
-use crate::staged::{Folded, Staged};
+use crate::staged::{Folded, Staged, TreeKey};
 
 /// Settings of a sled database.
 #[derive(Clone, Debug)]
@@ -75,7 +75,7 @@ impl Default for SledOptions {
 /// A [`Backend`] on a sled database, with a redo log beside it.
 pub struct SledBackend {
     inner: Arc<Inner>,
-    flushes: Arc<Flushes>,
+    flushes: Flushes,
     maintenance: Option<Maintenance>,
 }
 
@@ -97,7 +97,7 @@ struct Inner {
     /// Told after every fold, to writers waiting for one.
     folded: tokio::sync::Notify,
     /// The last fold failed.
-    failing: std::sync::atomic::AtomicBool,
+    failing: AtomicBool,
 }
 
 /// How much is staged after a write.
@@ -196,7 +196,7 @@ impl SledBackend {
             // Bounds a frame far below the 4 GiB its length field can say.
             fold_bytes: options.fold_bytes.clamp(1, MAX_FOLD_BYTES),
             folded: tokio::sync::Notify::new(),
-            failing: std::sync::atomic::AtomicBool::new(false),
+            failing: AtomicBool::new(false),
         });
         let (wake, woken) = mpsc::sync_channel(1);
         let thread = {
@@ -212,7 +212,7 @@ impl SledBackend {
         };
         Ok(Self {
             inner,
-            flushes: Arc::default(),
+            flushes: Flushes::default(),
             maintenance: Some(Maintenance { wake, thread }),
         })
     }
@@ -246,10 +246,7 @@ impl SledBackend {
             tokio::pin!(notified);
             // Registered before the check, so a fold's notice is not missed.
             notified.as_mut().enable();
-            let load = inner.load();
-            if load.keys < inner.fold_keys.saturating_mul(2)
-                && load.bytes < inner.fold_bytes.saturating_mul(2)
-            {
+            if !inner.over(inner.load(), 2) {
                 return Ok(());
             }
             if inner.failing.load(Ordering::SeqCst) || !self.wake() {
@@ -263,7 +260,7 @@ impl SledBackend {
 
     /// Asks the maintenance thread to fold if enough is staged.
     fn staged(&self, load: Load) {
-        if load.keys >= self.inner.fold_keys || load.bytes >= self.inner.fold_bytes {
+        if self.inner.over(load, 1) {
             let _ = self.wake();
         }
     }
@@ -318,9 +315,11 @@ fn maintain(
             Ok(()) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        let (load, dirty) = (inner.load(), lock(&inner.staged).is_dirty());
-        let full = load.keys >= inner.fold_keys || load.bytes >= inner.fold_bytes;
-        if full || (load.keys > 0 && last_fold.elapsed() >= fold_every) {
+        let (load, dirty) = {
+            let staged = inner.staged();
+            (Inner::load_of(&staged), staged.is_dirty())
+        };
+        if inner.over(load, 1) || (load.keys > 0 && last_fold.elapsed() >= fold_every) {
             let folded = inner.fold();
             inner.failing.store(folded.is_err(), Ordering::SeqCst);
             inner.folded.notify_waiters();
@@ -334,6 +333,24 @@ fn maintain(
             }
         }
     }
+}
+
+/// Makes sled's trees durable, then records that they hold every frame of
+/// the log files up to `through`, durably too.
+fn mark_folded(db: &sled::Db, through: u64) -> Result<(), BackendError> {
+    db.flush().map_err(storage)?;
+    db.insert(FOLDED, &through.to_be_bytes()).map_err(storage)?;
+    db.flush().map_err(storage)?;
+    Ok(())
+}
+
+/// Sets `key` in `tree` to `value`, or removes it for `None`.
+fn set(tree: &sled::Tree, key: &[u8], value: Option<impl Into<IVec>>) -> Result<(), BackendError> {
+    match value {
+        Some(value) => tree.insert(key, value).map(drop),
+        None => tree.remove(key).map(drop),
+    }
+    .map_err(storage)
 }
 
 /// Writes the frames of the log files no fold covered into sled's trees,
@@ -354,24 +371,18 @@ fn replay(db: &sled::Db, dir: &Path) -> Result<u64, BackendError> {
         if *number <= folded {
             continue;
         }
-        let newest = i + 1 == files.len();
-        for frame in redo::read_file(path, newest).map_err(io)? {
+        let last = i + 1 == files.len();
+        for frame in redo::read_file(path, last).map_err(io)? {
             for change in frame {
                 check(&change.tree)?;
                 let tree = db.open_tree(&change.tree).map_err(storage)?;
-                match change.value {
-                    Some(value) => tree.insert(change.key, value).map(drop),
-                    None => tree.remove(change.key).map(drop),
-                }
-                .map_err(storage)?;
+                set(&tree, &change.key, change.value)?;
                 replayed += 1;
             }
         }
     }
     if newest > folded {
-        db.flush().map_err(storage)?;
-        db.insert(FOLDED, &newest.to_be_bytes()).map_err(storage)?;
-        db.flush().map_err(storage)?;
+        mark_folded(db, newest)?;
     }
     if replayed > 0 {
         tracing::info!(changes = replayed, "replayed the redo log into the store");
@@ -407,10 +418,27 @@ impl Inner {
         }
     }
 
+    /// Whether `load` reaches `times` the fold thresholds.
+    fn over(&self, load: Load, times: usize) -> bool {
+        load.keys >= self.fold_keys.saturating_mul(times)
+            || load.bytes >= self.fold_bytes.saturating_mul(times)
+    }
+
     /// Writes a frame of what changed since the last one, and syncs it.
     fn flush(&self) -> Result<(), BackendError> {
         let mut log = lock(&self.log);
-        let Some((payload, keys)) = self.staged().take_frame() else {
+        let frame = self.staged().take_frame();
+        self.write_frame(&mut log, frame)
+    }
+
+    /// Appends a frame taken from the staged writes; if that fails, its keys
+    /// wait for the next one.
+    fn write_frame(
+        &self,
+        log: &mut RedoLog,
+        frame: Option<(Vec<u8>, Vec<TreeKey>)>,
+    ) -> Result<(), BackendError> {
+        let Some((payload, keys)) = frame else {
             return Ok(());
         };
         if let Err(e) = redo::seal(&payload).and_then(|frame| log.append(&frame)) {
@@ -447,12 +475,7 @@ impl Inner {
             let mut staged = self.staged();
             (staged.take_frame(), staged.snapshot())
         };
-        if let Some((payload, keys)) = frame {
-            if let Err(e) = redo::seal(&payload).and_then(|frame| log.append(&frame)) {
-                self.staged().requeue(keys);
-                return Err(io(e));
-            }
-        }
+        self.write_frame(&mut log, frame)?;
         if folded.is_empty() {
             return Ok(None);
         }
@@ -463,11 +486,7 @@ impl Inner {
     /// durable, record that the files up to `through` are covered, delete
     /// those, forget what no later write replaced.
     fn fold_done(&self, folded: &[Folded], through: u64) -> Result<(), BackendError> {
-        self.db.flush().map_err(storage)?;
-        self.db
-            .insert(FOLDED, &through.to_be_bytes())
-            .map_err(storage)?;
-        self.db.flush().map_err(storage)?;
+        mark_folded(&self.db, through)?;
         // sled retires the log buffers a flush seals (512 KiB each) through
         // crossbeam's epoch collector, which keeps them in this thread's
         // local bag until 64 pile up: hand them to the collector now.
@@ -488,11 +507,7 @@ impl Inner {
                 Some((name, tree)) if *name == f.tree => tree,
                 _ => &current.insert((&f.tree, self.tree(&f.tree)?)).1,
             };
-            match &f.value {
-                Some(value) => tree.insert(f.key.as_slice(), value.clone()).map(drop),
-                None => tree.remove(f.key.as_slice()).map(drop),
-            }
-            .map_err(storage)?;
+            set(tree, &f.key, f.value.clone())?;
         }
         Ok(())
     }
