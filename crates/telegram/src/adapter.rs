@@ -23,7 +23,7 @@ use crate::limits::{Limiter, Limits};
 use crate::send::{
     self, adapter_error, keyboard, redact, with_retry, SendText, MAX_CAPTION, MAX_TEXT,
 };
-use crate::wire::{PollUpdates, Update};
+use crate::wire::{PollError, PollUpdates, Update};
 
 /// How long a deep link for a refused private answer stays valid.
 const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
@@ -542,16 +542,13 @@ impl TelegramAdapter {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .offset();
-            let request = JsonRequest::new(
-                self.bot.clone(),
-                PollUpdates::new(
-                    offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX)),
-                    timeout,
-                ),
+            let request = PollUpdates::new(
+                offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX)),
+                timeout,
             );
             let result = tokio::select! {
                 () = intake.stopped() => return Ok(()),
-                result = request.send() => result,
+                result = request.send(&self.bot) => result,
             };
             let wait = match result {
                 Ok(updates) => {
@@ -564,18 +561,14 @@ impl TelegramAdapter {
                             .confirmed(offset);
                     }
                     backoff = Duration::from_millis(500);
-                    for value in updates {
-                        let Some(update) = Update::read(&value) else {
-                            tracing::warn!("an update without an id; skipped");
-                            continue;
-                        };
+                    for update in updates {
                         if !self.take(update, intake, me).await {
                             return Ok(());
                         }
                     }
                     continue;
                 }
-                Err(RequestError::RetryAfter(secs)) => secs.duration(),
+                Err(PollError::RetryAfter(wait)) => wait,
                 Err(e) => {
                     self.connected
                         .store(false, std::sync::atomic::Ordering::Relaxed);

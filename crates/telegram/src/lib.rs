@@ -34,7 +34,9 @@
 //! ```
 //!
 //! # Layout
-//! - `wire`: [`Update`], what the adapter reads of an update
+//! - `wire`: [`Update`], what the adapter reads of an update; `getUpdates`
+//!   sent on teloxide's HTTP client and its answer read straight from the
+//!   bytes
 //! - `convert`: [`convert`], update to `Incoming`
 //! - `adapter`: [`TelegramAdapter`] and [`TelegramConfig`]
 //! - `send`: messages as API calls, retries after 429
