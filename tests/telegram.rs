@@ -300,6 +300,27 @@ fn echo_bot(hang: bool) -> Bot {
     })
 }
 
+/// The echo bot on the data directory of a run that crashed, once the dead
+/// run's store lock is gone (with its last thread; with its process, in a
+/// real crash).
+async fn reopen_after_crash(fake: &FakeTelegram, dir: &std::path::Path) -> Instance {
+    for _ in 0..100 {
+        let builder = Instance::builder(echo_bot(false))
+            .data_dir(dir.join("data"))
+            .key_file(dir.join("instance.key"))
+            .policy(Policy::unconfigured())
+            .adapter(adapter(fake, &dir.join("data")));
+        match builder.build().await {
+            Ok(instance) => return instance,
+            Err(botwerk::InstanceError::DataDir { .. }) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("the crashed run's store lock was never released");
+}
+
 #[test]
 fn after_a_crash_no_update_is_lost_or_handled_twice() {
     let outer = tokio::runtime::Runtime::new().unwrap();
@@ -334,23 +355,7 @@ fn after_a_crash_no_update_is_lost_or_handled_twice() {
     // The second run, on the same data directory. The dead run's store lock
     // goes with its last thread (with its process, in a real crash).
     let second = tokio::runtime::Runtime::new().unwrap();
-    let instance = second.block_on(async {
-        for _ in 0..100 {
-            let builder = Instance::builder(echo_bot(false))
-                .data_dir(dir.path().join("data"))
-                .key_file(dir.path().join("instance.key"))
-                .policy(Policy::unconfigured())
-                .adapter(adapter(&fake, &dir.path().join("data")));
-            match builder.build().await {
-                Ok(instance) => return instance,
-                Err(botwerk::InstanceError::DataDir { .. }) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("{e}"),
-            }
-        }
-        panic!("the crashed run's store lock was never released");
-    });
+    let instance = second.block_on(reopen_after_crash(&fake, dir.path()));
     let shutdown = CancellationToken::new();
     let task = second.spawn(instance.run(shutdown.clone()));
     outer.block_on(fake.wait_for_calls("answerCallbackQuery", 6, WAIT));
@@ -381,6 +386,77 @@ fn after_a_crash_no_update_is_lost_or_handled_twice() {
         vec!["echo hang", "echo b2"],
         "in order across the restart"
     );
+    shutdown.cancel();
+    second.block_on(task).unwrap().unwrap();
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
+/// A busy bot (a full answer of 100 updates) keeps the round in the
+/// store's inbox and confirms it to Telegram before it is handled, so that
+/// the next round is fetched meanwhile; after a crash, what was confirmed
+/// but not handled comes from the inbox, since Telegram never sends it again.
+#[test]
+fn a_confirmed_round_that_a_crash_cut_short_is_handled_from_the_inbox() {
+    let outer = tokio::runtime::Runtime::new().unwrap();
+    let fake = outer.block_on(FakeTelegram::start());
+    let dir = tempfile::tempdir().unwrap();
+    let users: Vec<TgUser> = (1..=100).map(|i| TgUser::new(900 + i, "User")).collect();
+
+    let first = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let instance = first.block_on(open(
+        echo_bot(true),
+        Policy::unconfigured(),
+        &fake,
+        dir.path(),
+    ));
+    let mut hang = 0;
+    for (i, user) in users.iter().enumerate() {
+        let data = if i == 50 {
+            "hang".to_owned()
+        } else {
+            format!("p{i}")
+        };
+        let id = fake.push_callback(user, &TgChat::private(user), 1, &data);
+        if i == 50 {
+            hang = id;
+        }
+    }
+    first.spawn(instance.run(CancellationToken::new()));
+    // Confirmed while its handler still hangs: kept, not handled.
+    outer.block_on(fake.wait_confirmed(hang, WAIT));
+    outer.block_on(fake.wait_for_calls("answerCallbackQuery", 99, WAIT));
+    assert!(
+        !fake
+            .sent()
+            .iter()
+            .any(|s| s.text.as_deref() == Some("echo hang")),
+        "not handled before the crash"
+    );
+    first.shutdown_background();
+
+    let second = tokio::runtime::Runtime::new().unwrap();
+    let instance = second.block_on(reopen_after_crash(&fake, dir.path()));
+    let shutdown = CancellationToken::new();
+    let task = second.spawn(instance.run(shutdown.clone()));
+    outer.block_on(fake.wait_for_calls("answerCallbackQuery", 100, WAIT));
+
+    let mut echoes: Vec<String> = fake.sent().into_iter().filter_map(|s| s.text).collect();
+    echoes.sort();
+    let mut expected: Vec<String> = (0..100)
+        .map(|i| {
+            if i == 50 {
+                "echo hang".to_owned()
+            } else {
+                format!("echo p{i}")
+            }
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(echoes, expected, "each update handled exactly once");
     shutdown.cancel();
     second.block_on(task).unwrap().unwrap();
     assert_eq!(fake.violations(), Vec::<String>::new());

@@ -215,6 +215,38 @@ impl Intake {
     pub async fn set_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.store.put_meta(key, value).await
     }
+
+    /// Keeps a batch of input the adapter `name` took from its platform
+    /// until it is handled, sealed (see [`Store::keep_input`]); `false` when
+    /// the store does not keep it.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    pub async fn keep_input(
+        &self,
+        name: &str,
+        batch: u64,
+        input: &[u8],
+    ) -> Result<bool, StoreError> {
+        self.store.keep_input(name, batch, input).await
+    }
+
+    /// Forgets a kept batch for good, once what handling it wrote is durable
+    /// (see [`Store::drop_input`]).
+    ///
+    /// # Errors
+    /// When the storage fails.
+    pub async fn drop_input(&self, name: &str, batch: u64) -> Result<(), StoreError> {
+        self.store.drop_input(name, batch).await
+    }
+
+    /// The batches the adapter `name` keeps (see [`Store::kept_input`]).
+    ///
+    /// # Errors
+    /// When the storage fails.
+    pub async fn kept_input(&self, name: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.store.kept_input(name).await
+    }
 }
 
 /// Resolves when the runtime is done with a submitted update.

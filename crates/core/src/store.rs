@@ -188,6 +188,44 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// When the storage fails.
     async fn flush(&self) -> Result<(), StoreError>;
+
+    /// Keeps `input`, a batch of input that `adapter` took from its platform
+    /// and has not handled yet, until [`Store::drop_input`]; durable with the
+    /// next [`Store::flush`]. Input is personal data: a store that keeps it
+    /// seals it, and makes it unrecoverable once dropped. Keeping a batch
+    /// number again replaces the batch. `false`: the store does not keep it
+    /// (the default, and a full inbox), and the adapter must not tell its
+    /// platform the input arrived before it is handled.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    async fn keep_input(
+        &self,
+        _adapter: &str,
+        _batch: u64,
+        _input: &[u8],
+    ) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    /// Forgets a batch kept with [`Store::keep_input`] for good. Call it
+    /// only once what handling it wrote is durable. A batch that is not kept
+    /// is no error.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    async fn drop_input(&self, _adapter: &str, _batch: u64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// The batches `adapter` keeps, by batch number, oldest first: after a
+    /// restart, the input it confirmed but did not finish handling.
+    ///
+    /// # Errors
+    /// When the storage fails.
+    async fn kept_input(&self, _adapter: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Default)]

@@ -244,4 +244,21 @@ impl Store for GatedStore {
     async fn flush(&self) -> Result<(), StoreError> {
         Store::flush(&*self.vault).await
     }
+
+    async fn keep_input(
+        &self,
+        adapter: &str,
+        batch: u64,
+        input: &[u8],
+    ) -> Result<bool, StoreError> {
+        Store::keep_input(&*self.vault, adapter, batch, input).await
+    }
+
+    async fn drop_input(&self, adapter: &str, batch: u64) -> Result<(), StoreError> {
+        Store::drop_input(&*self.vault, adapter, batch).await
+    }
+
+    async fn kept_input(&self, adapter: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        Store::kept_input(&*self.vault, adapter).await
+    }
 }

@@ -1,7 +1,7 @@
-//! `TelegramAdapter`: long polling that confirms only what was handled, and
-//! sending within Telegram's limits.
+//! `TelegramAdapter`: long polling that confirms only what was handled or
+//! kept in the store's inbox, and sending within Telegram's limits.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -18,12 +18,13 @@ use teloxide::{Bot, RequestError};
 use tokio::time::Instant;
 
 use crate::convert::{convert, BotInfo, Converted, TelegramOrigin};
+use crate::inbox;
 use crate::journal::{legacy_ids, Journal, LEGACY_FILE, META_KEY};
 use crate::limits::{Limiter, Limits};
 use crate::send::{
     self, adapter_error, keyboard, redact, with_retry, SendText, MAX_CAPTION, MAX_TEXT,
 };
-use crate::wire::{PollError, PollUpdates, Update};
+use crate::wire::{Fetched, PollError, PollUpdates, Update, LIMIT};
 
 /// How long a deep link for a refused private answer stays valid.
 const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
@@ -31,6 +32,11 @@ const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
 /// How long the poll loop waits for the updates in hand to finish before it
 /// polls anyway (see `TelegramAdapter::settle`).
 const STRAGGLER_WAIT: Duration = Duration::from_millis(50);
+
+/// How many updates may be in hand (handed to the runtime, not finished)
+/// before the poll loop waits for room: about two rounds of Telegram's
+/// largest answer.
+const MAX_IN_HAND: usize = 200;
 
 /// How long a finished update waits for the journal before its button press
 /// is answered anyway (the journal is failing, say).
@@ -93,21 +99,28 @@ struct Progress {
     dropped: BTreeSet<u32>,
     /// The highest id seen.
     last_seen: Option<u32>,
+    /// In hand, and durable in the store's inbox: Telegram may be told they
+    /// arrived before they are finished.
+    kept: BTreeSet<u32>,
+    /// In hand, written to the inbox, and durable with the next flush.
+    keeping: BTreeSet<u32>,
+    /// The batches in the store's inbox, by number (the first id in them),
+    /// each with its updates that are not journaled yet; an empty one is
+    /// dropped from the store at the next commit.
+    batches: BTreeMap<u64, BTreeSet<u32>>,
+    /// The batch of each update in [`Progress::batches`].
+    batch_of: HashMap<u32, u64>,
 }
 
 impl Progress {
-    /// The offset that confirms exactly the updates that are finished and
-    /// journaled: all below the first one that is not.
+    /// The offset that confirms exactly the updates that are journaled or
+    /// kept in the inbox: all below the first one in hand that is neither.
     fn offset(&self) -> Option<u32> {
-        let first = [
-            self.pending.first(),
-            self.done.first(),
-            self.dropped.first(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .copied();
+        let first = [&self.pending, &self.done, &self.dropped]
+            .into_iter()
+            .filter_map(|ids| ids.iter().find(|id| !self.kept.contains(id)))
+            .min()
+            .copied();
         match (first, self.last_seen) {
             (Some(first), _) => Some(first),
             (None, Some(last)) => Some(last + 1),
@@ -117,6 +130,61 @@ impl Progress {
 
     fn in_hand(&self, id: u32) -> bool {
         self.pending.contains(&id) || self.done.contains(&id) || self.dropped.contains(&id)
+    }
+
+    /// Whether an update being handled holds the offset back, so that a
+    /// poll would bring it again.
+    fn holds_back(&self) -> bool {
+        self.pending
+            .iter()
+            .any(|id| !self.kept.contains(id) && !self.keeping.contains(id))
+    }
+
+    /// Below this, Telegram may forget what the journal knows: the oldest
+    /// batch in the inbox needs the journal to tell its handled updates
+    /// after a restart.
+    fn journal_floor(&self, offset: u32) -> u32 {
+        self.batches.keys().next().map_or(offset, |&first| {
+            offset.min(u32::try_from(first).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// Takes the updates of `batch` as kept: now when it is `durable`, else
+    /// once the next flush succeeds.
+    fn keep(&mut self, batch: u64, ids: &[u32], durable: bool) {
+        if durable {
+            self.kept.extend(ids.iter().copied());
+        } else {
+            self.keeping.extend(ids.iter().copied());
+        }
+        self.batches
+            .entry(batch)
+            .or_default()
+            .extend(ids.iter().copied());
+        for &id in ids {
+            self.batch_of.insert(id, batch);
+        }
+    }
+
+    /// After a flush: what was being kept is kept, and the journaled
+    /// updates leave their batches. Returns the batches that are empty now.
+    fn flushed(&mut self, journaled: &[u32]) -> Vec<u64> {
+        let keeping = std::mem::take(&mut self.keeping);
+        self.kept.extend(keeping);
+        for id in journaled {
+            self.done.remove(id);
+            self.kept.remove(id);
+            if let Some(batch) = self.batch_of.remove(id) {
+                if let Some(ids) = self.batches.get_mut(&batch) {
+                    ids.remove(id);
+                }
+            }
+        }
+        self.batches
+            .iter()
+            .filter(|(_, ids)| ids.is_empty())
+            .map(|(&batch, _)| batch)
+            .collect()
     }
 }
 
@@ -363,20 +431,22 @@ impl TelegramAdapter {
     /// Makes the finished updates durable: the journal entry that says they
     /// were handled goes into the store after everything their handlers
     /// wrote, and one flush makes both durable, so that a crash keeps both
-    /// or neither. The next poll then confirms them to Telegram. What cannot
-    /// be journaled stays unconfirmed, is tried again with the next commit,
-    /// and Telegram resends it after a restart.
+    /// or neither. The same flush makes the batches written to the inbox
+    /// since durable. The next poll then confirms all of it to Telegram.
+    /// What cannot be journaled stays unconfirmed (or in the inbox), is
+    /// tried again with the next commit, and comes again after a restart.
+    /// Last, batches whose updates are all journaled leave the inbox.
     async fn commit(&self, intake: &Intake) {
         let _writer = self.journal_writer.lock().await;
-        let ids: Vec<u32> = self
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .done
-            .iter()
-            .copied()
-            .collect();
-        if ids.is_empty() {
+        let (ids, keeping, empty) = {
+            let progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            (
+                progress.done.iter().copied().collect::<Vec<u32>>(),
+                !progress.keeping.is_empty(),
+                progress.batches.values().any(BTreeSet::is_empty),
+            )
+        };
+        if ids.is_empty() && !keeping && !empty {
             return;
         }
         let handled = self
@@ -384,22 +454,28 @@ impl TelegramAdapter {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .with(&ids);
-        let written = match intake.set_meta(META_KEY, &Journal::encode(&handled)).await {
-            Ok(()) => intake.flush_store().await,
-            Err(e) => Err(e),
+        let written = if ids.is_empty() {
+            intake.flush_store().await
+        } else {
+            match intake.set_meta(META_KEY, &Journal::encode(&handled)).await {
+                Ok(()) => intake.flush_store().await,
+                Err(e) => Err(e),
+            }
         };
-        match written {
+        let handled_batches = match written {
             Ok(()) => {
                 self.store_failing
                     .store(false, std::sync::atomic::Ordering::Relaxed);
-                self.journal
+                if !ids.is_empty() {
+                    self.journal
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .adopt(handled);
+                }
+                self.progress
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .adopt(handled);
-                let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
-                for id in ids {
-                    progress.done.remove(&id);
-                }
+                    .flushed(&ids)
             }
             Err(e) => {
                 // One count per outage, not per retry of it.
@@ -413,9 +489,85 @@ impl TelegramAdapter {
                     error = %e,
                     "the store cannot take the journal of handled updates; they stay unconfirmed"
                 );
+                Vec::new()
+            }
+        };
+        self.committed.notify_waiters();
+        // Handled, and what handling them wrote is durable: the batches'
+        // keys are destroyed and the batches deleted. One that cannot be
+        // dropped now is tried again at the next commit.
+        for batch in handled_batches {
+            match intake.drop_input(inbox::NAME, batch).await {
+                Ok(()) => {
+                    self.progress
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .batches
+                        .remove(&batch);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "a handled batch of updates cannot leave the inbox yet");
+                }
             }
         }
-        self.committed.notify_waiters();
+    }
+
+    /// Takes the batches of updates that the store's inbox kept from an
+    /// earlier run (confirmed to Telegram, not all handled): hands their
+    /// updates that the journal does not know to the runtime, before the
+    /// first poll. False: the intake stopped.
+    async fn restore(&self, intake: &Intake, me: &BotInfo) -> bool {
+        let kept = match intake.kept_input(inbox::NAME).await {
+            Ok(kept) => kept,
+            Err(e) => {
+                // Left in the store: the next start tries again.
+                tracing::error!(error = %e, "the kept updates cannot be read from the store");
+                return true;
+            }
+        };
+        let mut restored = 0usize;
+        for (batch, bytes) in kept {
+            let Some(texts) = inbox::decode(&bytes) else {
+                tracing::error!("a kept batch of updates does not read; it is dropped");
+                self.progress
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .batches
+                    .insert(batch, BTreeSet::new());
+                continue;
+            };
+            let updates: Vec<Update> = {
+                let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+                texts
+                    .into_iter()
+                    .filter_map(Update::parse)
+                    .filter(|u| !journal.contains(u.id))
+                    .collect()
+            };
+            let ids: Vec<u32> = updates.iter().map(|u| u.id).collect();
+            {
+                self.progress
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .keep(batch, &ids, true);
+            }
+            for update in updates {
+                restored += 1;
+                if !self.take(update, intake, me).await {
+                    return false;
+                }
+            }
+        }
+        // The restored ids say nothing about what Telegram confirmed: the
+        // first poll asks for everything unconfirmed.
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .last_seen = None;
+        if restored > 0 {
+            tracing::info!(restored, "handling the updates kept from the last run");
+        }
+        true
     }
 
     /// Reads the journal from the store, and moves an earlier version's
@@ -501,30 +653,78 @@ impl TelegramAdapter {
         }
     }
 
-    /// Waits until every update in hand is finished, so that the next poll
-    /// confirms them all and waits for new ones, or at most
-    /// [`STRAGGLER_WAIT`] when one takes long. Polling earlier would only
-    /// bring the unconfirmed updates back (Telegram resends every update
-    /// below the offset it was given); a straggler costs a poll per
-    /// `STRAGGLER_WAIT`, not one per finished update. False: the intake
-    /// stopped.
-    async fn settle(&self, intake: &Intake) -> bool {
+    /// Of the fetched updates, the ones not seen before. When the answer was
+    /// full, more updates are waiting: then the new ones are written to the
+    /// store's inbox as one batch (durable with the next commit's flush), so
+    /// that the next poll may confirm them and fetch more while they are
+    /// handled. Otherwise, or when the store does not keep them, they are
+    /// confirmed once handled, and a bot that is not busy writes no message
+    /// to disk.
+    async fn keep(&self, intake: &Intake, fetched: Vec<Fetched>) -> Vec<Update> {
+        let full = fetched.len() >= usize::from(LIMIT);
+        let fresh: Vec<Fetched> = {
+            let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+            let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(last) = fetched.iter().map(|f| f.update.id).max() {
+                progress.last_seen = Some(progress.last_seen.map_or(last, |l| l.max(last)));
+            }
+            fetched
+                .into_iter()
+                .filter(|f| !journal.contains(f.update.id) && !progress.in_hand(f.update.id))
+                .collect()
+        };
+        let Some(first) = fresh.first().map(|f| u64::from(f.update.id)) else {
+            return Vec::new();
+        };
+        if !full {
+            return fresh.into_iter().map(|f| f.update).collect();
+        }
+        let batch = inbox::encode(fresh.iter().map(|f| f.json.as_str()));
+        match intake.keep_input(inbox::NAME, first, &batch).await {
+            Ok(true) => {
+                let ids: Vec<u32> = fresh.iter().map(|f| f.update.id).collect();
+                self.progress
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .keep(first, &ids, false);
+            }
+            Ok(false) => {
+                tracing::debug!(
+                    "the store keeps no more updates; these are confirmed once handled"
+                );
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the store cannot keep fetched updates; they are confirmed once handled");
+            }
+        }
+        fresh.into_iter().map(|f| f.update).collect()
+    }
+
+    /// Waits until the next poll may go out. Updates in hand that are kept
+    /// in the inbox (or being kept) need only room: at most [`MAX_IN_HAND`]
+    /// in hand. One that is not kept holds the offset back, and polling
+    /// would only bring it again (Telegram resends every update below the
+    /// offset it was given): then the poll waits for it to finish, or at
+    /// most [`STRAGGLER_WAIT`] when it takes long, so that a straggler costs
+    /// a poll per `STRAGGLER_WAIT`, not one per finished update. The same
+    /// wait follows a poll that brought nothing new while updates are in
+    /// hand. False: the intake stopped.
+    async fn settle(&self, intake: &Intake, fresh: bool) -> bool {
         let deadline = tokio::time::Instant::now() + STRAGGLER_WAIT;
         loop {
             let finished = self.finished_one.notified();
-            if self
-                .progress
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pending
-                .is_empty()
-            {
+            let (busy, full) = {
+                let progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+                let busy = progress.holds_back() || (!fresh && !progress.pending.is_empty());
+                (busy, progress.pending.len() >= MAX_IN_HAND)
+            };
+            if !busy && !full {
                 return true;
             }
             tokio::select! {
                 () = intake.stopped() => return false,
                 () = finished => {}
-                () = tokio::time::sleep_until(deadline) => return true,
+                () = tokio::time::sleep_until(deadline), if !full => return true,
             }
         }
     }
@@ -532,8 +732,9 @@ impl TelegramAdapter {
     async fn poll(&self, intake: &Intake, me: &BotInfo) -> Result<(), AdapterError> {
         let mut backoff = Duration::from_millis(500);
         let timeout = u32::try_from(self.config.poll_timeout.as_secs()).unwrap_or(25);
+        let mut fresh = true;
         loop {
-            if !self.settle(intake).await {
+            if !self.settle(intake, fresh).await {
                 return Ok(());
             }
             self.commit(intake).await;
@@ -546,22 +747,30 @@ impl TelegramAdapter {
                 offset.map(|offset| i32::try_from(offset).unwrap_or(i32::MAX)),
                 timeout,
             );
+            // Updates finishing during a long poll are journaled meanwhile.
             let result = tokio::select! {
                 () = intake.stopped() => return Ok(()),
-                result = request.send(&self.bot) => result,
+                result = self.committing(intake, request.send(&self.bot)) => result,
             };
             let wait = match result {
-                Ok(updates) => {
+                Ok(fetched) => {
                     self.connected
                         .store(true, std::sync::atomic::Ordering::Relaxed);
                     if let Some(offset) = offset {
+                        let floor = self
+                            .progress
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .journal_floor(offset);
                         self.journal
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .confirmed(offset);
+                            .confirmed(floor);
                     }
                     backoff = Duration::from_millis(500);
-                    for update in updates {
+                    let new = self.keep(intake, fetched).await;
+                    fresh = !new.is_empty();
+                    for update in new {
                         if !self.take(update, intake, me).await {
                             return Ok(());
                         }
@@ -756,6 +965,10 @@ impl Adapter for TelegramAdapter {
             tracing::warn!(error = %redact(&e, self.token()), "could not remove a webhook");
         }
         self.register(intake.commands()).await;
+        if !self.restore(&intake, &me).await {
+            self.drain(&intake).await;
+            return Ok(());
+        }
         tracing::info!("connected to Telegram; polling for updates");
         let result = self.poll(&intake, &me).await;
         self.drain(&intake).await;

@@ -10,15 +10,22 @@
 //!   characters), `sendDocument`, `editMessageText`; button presses are
 //!   answered with `answerCallbackQuery`; commands are registered with
 //!   `setMyCommands` in every language of the bot.
-//! - Long polling confirms an update only once it is handled, and journals
-//!   handled ids, so a restart after a crash neither loses nor repeats one.
-//!   The next poll goes out when the updates in hand are finished (or after
-//!   50 ms, when one takes long), since Telegram resends every unconfirmed
-//!   update: a busy bot fetches each update about once. Before it, one
-//!   commit makes the round durable: the journal of handled ids is written
-//!   into the instance's store after the handlers' writes, and one flush
-//!   makes both durable, so a crash keeps both or neither. (An earlier
-//!   version's journal file is moved into the store at the first start.)
+//! - Long polling loses no update and handles none twice across a crash.
+//!   An update is confirmed to Telegram (by the next poll's offset) once it
+//!   is handled and journaled: the journal of handled ids is written into
+//!   the instance's store after the handlers' writes, and one flush makes
+//!   both durable, so a crash keeps both or neither. A quiet bot polls
+//!   again when the updates in hand are finished (or after 50 ms, when one
+//!   takes long), since Telegram resends every unconfirmed update.
+//! - A busy bot does not wait: when a poll brings a full answer (100
+//!   updates, so more are waiting), the round is kept in the store's inbox,
+//!   sealed under a key of its own, and the next poll confirms it and
+//!   fetches the next round while this one is handled (at most 200 updates
+//!   in hand). After a crash the inbox hands back what was confirmed but not
+//!   handled; once a round is handled and journaled, its key is destroyed
+//!   and the round deleted. A bot that is never busy writes no message to
+//!   disk. (An earlier version's journal file is moved into the store at
+//!   the first start.)
 //! - Private answers go to the person's private chat; when Telegram refuses
 //!   (the person never started the bot), the caller gets a deep link to post
 //!   in the group, and the request is answered once the person opens it.
@@ -42,9 +49,11 @@
 //! - `send`: messages as API calls, retries after 429
 //! - `limits`: [`Limits`] and the send limiter
 //! - `journal`: handled update ids, kept in the store
+//! - `inbox`: a round of updates as the store's inbox keeps it
 
 mod adapter;
 mod convert;
+mod inbox;
 mod journal;
 mod limits;
 mod send;

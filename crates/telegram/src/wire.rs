@@ -33,13 +33,16 @@ pub(crate) struct PollUpdates {
     pub(crate) allowed_updates: [&'static str; 2],
 }
 
+/// The most updates one poll asks for (Telegram's largest answer).
+pub(crate) const LIMIT: u8 = 100;
+
 impl PollUpdates {
     /// Messages and button presses from `offset` on, waiting up to
     /// `timeout` seconds for the first.
     pub(crate) fn new(offset: Option<i32>, timeout: u32) -> Self {
         Self {
             offset,
-            limit: 100,
+            limit: LIMIT,
             timeout,
             allowed_updates: ["message", "callback_query"],
         }
@@ -51,7 +54,7 @@ impl PollUpdates {
     /// # Errors
     /// When the request fails, Telegram refuses it, or its answer does not
     /// read; no error carries the token.
-    pub(crate) async fn send(&self, bot: &Bot) -> Result<Vec<Update>, PollError> {
+    pub(crate) async fn send(&self, bot: &Bot) -> Result<Vec<Fetched>, PollError> {
         // The address as teloxide builds it for its own requests.
         let mut url = bot.api_url();
         url.path_segments_mut()
@@ -122,6 +125,14 @@ struct Parameters {
     retry_after: Option<u64>,
 }
 
+/// An update as fetched: read, and its JSON text as Telegram sent it (what
+/// the adapter keeps until it is handled).
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    pub(crate) update: Update,
+    pub(crate) json: String,
+}
+
 /// Reads the answer to `getUpdates`: the updates in it, each read on its own
 /// (see [`Update::parse`]; one without an id is left out with a warning), or
 /// why there are none.
@@ -129,7 +140,7 @@ struct Parameters {
 /// # Errors
 /// When Telegram refused the request or asks to wait, or the answer is not
 /// Telegram's JSON.
-pub(crate) fn read_answer(bytes: &[u8]) -> Result<Vec<Update>, PollError> {
+pub(crate) fn read_answer(bytes: &[u8]) -> Result<Vec<Fetched>, PollError> {
     let answer: Answer<'_> = serde_json::from_slice(bytes).map_err(PollError::Unreadable)?;
     if !answer.ok {
         if let Some(secs) = answer.parameters.and_then(|p| p.retry_after) {
@@ -144,7 +155,10 @@ pub(crate) fn read_answer(bytes: &[u8]) -> Result<Vec<Update>, PollError> {
     let mut updates = Vec::with_capacity(raw.len());
     for one in raw {
         match Update::parse(one.get()) {
-            Some(update) => updates.push(update),
+            Some(update) => updates.push(Fetched {
+                update,
+                json: one.get().to_owned(),
+            }),
             None => tracing::warn!("an update without an id; skipped"),
         }
     }
@@ -345,7 +359,9 @@ mod tests {
             {"update_id":10,"edited_message":{}},
             {"update_id":11,"channel_post":{}}
         ]}"#;
-        let updates = read_answer(answer).unwrap();
+        let fetched = read_answer(answer).unwrap();
+        assert!(fetched[0].json.starts_with(r#"{"update_id":7,"#));
+        let updates: Vec<Update> = fetched.into_iter().map(|f| f.update).collect();
         let ids: Vec<u32> = updates.iter().map(|u| u.id).collect();
         assert_eq!(ids, vec![7, 8, 9, 10, 11]);
         let UpdateKind::Message(message) = &updates[0].kind else {

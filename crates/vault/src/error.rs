@@ -52,6 +52,10 @@ pub enum VaultError {
     /// An argument is not acceptable.
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// As many batches of input as the inbox holds at once are kept
+    /// already (see [`crate::Vault::keep_input`]).
+    #[error("the inbox keeps as many batches as it can")]
+    InboxFull,
     /// Writing an export failed.
     #[error("writing the export failed")]
     Export(#[source] std::io::Error),

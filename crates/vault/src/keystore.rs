@@ -156,19 +156,27 @@ impl Keystore {
     /// Makes a new random data key for `subject`, stores it durably and
     /// returns its slot and the raw key.
     pub(crate) fn create(self: &Arc<Self>, subject: SubjectId) -> Result<NewKey, VaultError> {
-        let raw = crypto::random32();
         let slot = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let slot = *next;
             *next += 1;
             slot
         };
-        let wrapped = crypto::seal(&self.kek, &Self::ad(subject, slot), raw.as_ref());
-        let mut bytes = Zeroizing::new([0u8; SLOT]);
-        bytes[..16].copy_from_slice(subject.as_bytes());
-        bytes[16..16 + wrapped.len()].copy_from_slice(&wrapped);
+        let (raw, bytes) = self.new_key(subject, slot);
         self.write_slot(slot, &bytes)?;
         Ok((slot, raw))
+    }
+
+    /// Puts a new random key for `subject` into its `slot`, in place and
+    /// durably: the key the slot held is gone. Returns the raw new key.
+    pub(crate) fn renew(
+        &self,
+        subject: SubjectId,
+        slot: Slot,
+    ) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+        let (raw, bytes) = self.new_key(subject, slot);
+        self.write_slot(slot, &bytes)?;
+        Ok(raw)
     }
 
     /// Makes keys for many subjects at once, with one sync at the end: for
@@ -187,16 +195,27 @@ impl Keystore {
         let mut bytes = Vec::with_capacity(subjects.len() * SLOT);
         for (i, subject) in subjects.iter().enumerate() {
             let slot = first + i as u64;
-            let raw = crypto::random32();
-            let wrapped = crypto::seal(&self.kek, &Self::ad(*subject, slot), raw.as_ref());
-            let mut slot_bytes = [0u8; SLOT];
-            slot_bytes[..16].copy_from_slice(subject.as_bytes());
-            slot_bytes[16..16 + wrapped.len()].copy_from_slice(&wrapped);
-            bytes.extend_from_slice(&slot_bytes);
+            let (raw, slot_bytes) = self.new_key(*subject, slot);
+            bytes.extend_from_slice(slot_bytes.as_ref());
             out.push((slot, raw));
         }
         self.write_slots(first, &bytes)?;
         Ok(out)
+    }
+
+    /// A new random key for `subject` in `slot`: the raw key, and the slot's
+    /// bytes with it wrapped under the key-encryption key.
+    fn new_key(
+        &self,
+        subject: SubjectId,
+        slot: Slot,
+    ) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; SLOT]>) {
+        let raw = crypto::random32();
+        let wrapped = crypto::seal(&self.kek, &Self::ad(subject, slot), raw.as_ref());
+        let mut bytes = Zeroizing::new([0u8; SLOT]);
+        bytes[..16].copy_from_slice(subject.as_bytes());
+        bytes[16..16 + wrapped.len()].copy_from_slice(&wrapped);
+        (raw, bytes)
     }
 
     /// The raw data key of `subject` in `slot`.

@@ -15,6 +15,10 @@
 //!   lets [`Vault::purge`] delete what is due without decrypting anything.
 //! - **Consent ledger, audit chain, export, erasure** — durable before they
 //!   return.
+//! - **Inbox.** An adapter's input that it confirmed to its platform but has
+//!   not handled yet ([`Vault::keep_input`]) is sealed per batch under a key
+//!   of its own in the keystore; dropping the handled batch destroys the key
+//!   first, so no copy the store's log still holds can be opened.
 //! - **Memory.** What every update reads (who an identity is, the consent
 //!   ledger, unwrapped keys, small records such as dialog states) is cached,
 //!   bounded, and kept true through every write and bulk change; a read
@@ -50,7 +54,8 @@
 //! # Layout
 //! - `backend`: the [`Backend`] seam, [`Batch`], [`MemoryBackend`]
 //! - `secret`: the instance key file
-//! - `keystore`: per-subject data keys
+//! - `keystore`: per-subject data keys, and the inbox's batch keys
+//! - `inbox`: adapters' kept input
 //! - `crypto`: pseudonyms, sealing, key derivation
 //! - `layout`: trees and key formats
 //! - `inventory`: purposes, categories, legal bases, retention
@@ -67,6 +72,7 @@ mod crypto;
 mod erase;
 pub mod error;
 mod export;
+mod inbox;
 pub mod inventory;
 mod keystore;
 mod layout;

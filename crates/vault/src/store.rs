@@ -112,4 +112,25 @@ impl Store for Vault {
     async fn flush(&self) -> Result<(), StoreError> {
         Ok(Vault::flush(self).await?)
     }
+
+    async fn keep_input(
+        &self,
+        adapter: &str,
+        batch: u64,
+        input: &[u8],
+    ) -> Result<bool, StoreError> {
+        match Vault::keep_input(self, adapter, batch, input).await {
+            Ok(()) => Ok(true),
+            Err(VaultError::InboxFull) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn drop_input(&self, adapter: &str, batch: u64) -> Result<(), StoreError> {
+        Ok(Vault::drop_input(self, adapter, batch).await?)
+    }
+
+    async fn kept_input(&self, adapter: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        Ok(Vault::kept_input(self, adapter).await?)
+    }
 }

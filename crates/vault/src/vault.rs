@@ -13,6 +13,7 @@ use crate::cache::Cache;
 use crate::consent::ConsentEntry;
 use crate::crypto::{self, DataKey};
 use crate::error::VaultError;
+use crate::inbox::Inbox;
 use crate::inventory::Inventory;
 use crate::keystore::{Keystore, Slot};
 use crate::layout::{
@@ -129,6 +130,8 @@ pub struct Vault {
     pub(crate) audit: tokio::sync::Mutex<Head>,
     key_file: PathBuf,
     pub(crate) counters: tokio::sync::Mutex<()>,
+    /// Which keystore slots hold the keys of the adapters' kept input.
+    pub(crate) inbox: tokio::sync::Mutex<Inbox>,
 }
 
 impl Vault {
@@ -177,6 +180,7 @@ impl Vault {
         }
         migrate(backend.as_ref()).await?;
         follow_retentions(backend.as_ref(), &inventory).await?;
+        let inbox = Inbox::load(backend.as_ref(), &keystore).await?;
         let head = match backend.get(META, Head::key()).await? {
             Some(bytes) => Head::decode(&bytes)?,
             None => Head::genesis(),
@@ -196,6 +200,7 @@ impl Vault {
             audit: tokio::sync::Mutex::new(head),
             key_file: options.key_file.clone(),
             counters: tokio::sync::Mutex::new(()),
+            inbox: tokio::sync::Mutex::new(inbox),
         };
         vault.finish_erasures().await?;
         Ok(vault)
