@@ -34,8 +34,9 @@ const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
 const STRAGGLER_WAIT: Duration = Duration::from_millis(50);
 
 /// How many updates may be in hand (handed to the runtime, not finished)
-/// before the poll loop waits for room: about two rounds of Telegram's
-/// largest answer.
+/// for the poll loop to poll again: about two rounds of Telegram's largest
+/// answer (a poll adds up to 100, and a restart hands back whatever the
+/// inbox kept).
 const MAX_IN_HAND: usize = 200;
 
 /// How long a finished update waits for the journal before its button press
@@ -94,8 +95,8 @@ struct Progress {
     pending: BTreeSet<u32>,
     /// Finished, and not journaled yet.
     done: BTreeSet<u32>,
-    /// Dropped by a stopping runtime: never confirmed, so Telegram resends
-    /// them to the next run.
+    /// Dropped by a stopping runtime: never confirmed unless kept, so the
+    /// next run gets them again, from Telegram or from the inbox.
     dropped: BTreeSet<u32>,
     /// The highest id seen.
     last_seen: Option<u32>,
@@ -104,12 +105,22 @@ struct Progress {
     kept: BTreeSet<u32>,
     /// In hand, written to the inbox, and durable with the next flush.
     keeping: BTreeSet<u32>,
-    /// The batches in the store's inbox, by number (the first id in them),
-    /// each with its updates that are not journaled yet; an empty one is
-    /// dropped from the store at the next commit.
-    batches: BTreeMap<u64, BTreeSet<u32>>,
-    /// The batch of each update in [`Progress::batches`].
+    /// The batches in the store's inbox, by number (the first id in them).
+    batches: BTreeMap<u64, Batch>,
+    /// The batch of each update in [`Progress::batches`], handled or not:
+    /// the journal keeps the handled ones while their batch is kept, so
+    /// that a restart does not hand them out again.
     batch_of: HashMap<u32, u64>,
+}
+
+/// A batch in the store's inbox.
+#[derive(Default)]
+struct Batch {
+    /// Its updates.
+    ids: Vec<u32>,
+    /// Those not journaled yet; once none is left, the batch is dropped
+    /// from the store at the next commit.
+    open: BTreeSet<u32>,
 }
 
 impl Progress {
@@ -140,29 +151,35 @@ impl Progress {
             .any(|id| !self.kept.contains(id) && !self.keeping.contains(id))
     }
 
-    /// Below this, Telegram may forget what the journal knows: the oldest
-    /// batch in the inbox needs the journal to tell its handled updates
-    /// after a restart.
-    fn journal_floor(&self, offset: u32) -> u32 {
-        self.batches.keys().next().map_or(offset, |&first| {
-            offset.min(u32::try_from(first).unwrap_or(u32::MAX))
-        })
+    /// Whether the journal must go on knowing `id` after Telegram confirmed
+    /// it: it is in a batch the inbox still keeps.
+    fn pinned(&self, id: u32) -> bool {
+        self.batch_of.contains_key(&id)
     }
 
     /// Takes the updates of `batch` as kept: now when it is `durable`, else
-    /// once the next flush succeeds.
-    fn keep(&mut self, batch: u64, ids: &[u32], durable: bool) {
+    /// once the next flush succeeds. `open` are the ones to handle, `ids`
+    /// all of them.
+    fn keep(&mut self, batch: u64, ids: &[u32], open: &[u32], durable: bool) {
         if durable {
-            self.kept.extend(ids.iter().copied());
+            self.kept.extend(open.iter().copied());
         } else {
-            self.keeping.extend(ids.iter().copied());
+            self.keeping.extend(open.iter().copied());
         }
-        self.batches
-            .entry(batch)
-            .or_default()
-            .extend(ids.iter().copied());
+        let entry = self.batches.entry(batch).or_default();
+        entry.ids.extend(ids.iter().copied());
+        entry.open.extend(open.iter().copied());
         for &id in ids {
             self.batch_of.insert(id, batch);
+        }
+    }
+
+    /// A batch has left the store.
+    fn dropped_batch(&mut self, batch: u64) {
+        if let Some(gone) = self.batches.remove(&batch) {
+            for id in gone.ids {
+                self.batch_of.remove(&id);
+            }
         }
     }
 
@@ -174,16 +191,16 @@ impl Progress {
         for id in journaled {
             self.done.remove(id);
             self.kept.remove(id);
-            if let Some(batch) = self.batch_of.remove(id) {
-                if let Some(ids) = self.batches.get_mut(&batch) {
-                    ids.remove(id);
+            if let Some(batch) = self.batch_of.get(id) {
+                if let Some(batch) = self.batches.get_mut(batch) {
+                    batch.open.remove(id);
                 }
             }
         }
         self.batches
             .iter()
-            .filter(|(_, ids)| ids.is_empty())
-            .map(|(&batch, _)| batch)
+            .filter(|(_, batch)| batch.open.is_empty())
+            .map(|(&number, _)| number)
             .collect()
     }
 }
@@ -432,7 +449,8 @@ impl TelegramAdapter {
     /// were handled goes into the store after everything their handlers
     /// wrote, and one flush makes both durable, so that a crash keeps both
     /// or neither. The same flush makes the batches written to the inbox
-    /// since durable. The next poll then confirms all of it to Telegram.
+    /// since durable. The next poll then confirms what is journaled or kept,
+    /// up to the first update in hand that is neither.
     /// What cannot be journaled stays unconfirmed (or in the inbox), is
     /// tried again with the next commit, and comes again after a restart.
     /// Last, batches whose updates are all journaled leave the inbox.
@@ -443,7 +461,7 @@ impl TelegramAdapter {
             (
                 progress.done.iter().copied().collect::<Vec<u32>>(),
                 !progress.keeping.is_empty(),
-                progress.batches.values().any(BTreeSet::is_empty),
+                progress.batches.values().any(|b| b.open.is_empty()),
             )
         };
         if ids.is_empty() && !keeping && !empty {
@@ -502,8 +520,7 @@ impl TelegramAdapter {
                     self.progress
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .batches
-                        .remove(&batch);
+                        .dropped_batch(batch);
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "a handled batch of updates cannot leave the inbox yet");
@@ -515,46 +532,44 @@ impl TelegramAdapter {
     /// Takes the batches of updates that the store's inbox kept from an
     /// earlier run (confirmed to Telegram, not all handled): hands their
     /// updates that the journal does not know to the runtime, before the
-    /// first poll. False: the intake stopped.
-    async fn restore(&self, intake: &Intake, me: &BotInfo) -> bool {
-        let kept = match intake.kept_input(inbox::NAME).await {
-            Ok(kept) => kept,
-            Err(e) => {
-                // Left in the store: the next start tries again.
-                tracing::error!(error = %e, "the kept updates cannot be read from the store");
-                return true;
-            }
-        };
+    /// first poll. `Ok(false)`: the intake stopped.
+    ///
+    /// # Errors
+    /// When the inbox cannot be read: polling without it would let the
+    /// journal forget what its batches need; the adapter is started again.
+    async fn restore(&self, intake: &Intake, me: &BotInfo) -> Result<bool, AdapterError> {
+        let kept = intake.kept_input(inbox::NAME).await.map_err(|e| {
+            tracing::error!(error = %e, "the kept updates cannot be read from the store");
+            AdapterError::Transport(e.into())
+        })?;
         let mut restored = 0usize;
         for (batch, bytes) in kept {
-            let Some(texts) = inbox::decode(&bytes) else {
-                tracing::error!("a kept batch of updates does not read; it is dropped");
-                self.progress
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .batches
-                    .insert(batch, BTreeSet::new());
-                continue;
-            };
-            let updates: Vec<Update> = {
+            let texts = inbox::decode(&bytes).unwrap_or_default();
+            let updates: Vec<Update> = texts.iter().filter_map(|t| Update::parse(t)).collect();
+            if updates.len() < texts.len() || (texts.is_empty() && !bytes.is_empty()) {
+                // Nothing can be done with them: they are dropped with the batch.
+                tracing::error!(
+                    lost = texts.len().saturating_sub(updates.len()).max(1),
+                    "kept updates that do not read are dropped"
+                );
+            }
+            let ids: Vec<u32> = updates.iter().map(|u| u.id).collect();
+            let open: Vec<Update> = {
                 let journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-                texts
+                updates
                     .into_iter()
-                    .filter_map(Update::parse)
                     .filter(|u| !journal.contains(u.id))
                     .collect()
             };
-            let ids: Vec<u32> = updates.iter().map(|u| u.id).collect();
-            {
-                self.progress
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .keep(batch, &ids, true);
-            }
-            for update in updates {
+            let open_ids: Vec<u32> = open.iter().map(|u| u.id).collect();
+            self.progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .keep(batch, &ids, &open_ids, true);
+            for update in open {
                 restored += 1;
                 if !self.take(update, intake, me).await {
-                    return false;
+                    return Ok(false);
                 }
             }
         }
@@ -567,7 +582,7 @@ impl TelegramAdapter {
         if restored > 0 {
             tracing::info!(restored, "handling the updates kept from the last run");
         }
-        true
+        Ok(true)
     }
 
     /// Reads the journal from the store, and moves an earlier version's
@@ -686,7 +701,7 @@ impl TelegramAdapter {
                 self.progress
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .keep(first, &ids, false);
+                    .keep(first, &ids, &ids, false);
             }
             Ok(false) => {
                 tracing::debug!(
@@ -757,15 +772,10 @@ impl TelegramAdapter {
                     self.connected
                         .store(true, std::sync::atomic::Ordering::Relaxed);
                     if let Some(offset) = offset {
-                        let floor = self
-                            .progress
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .journal_floor(offset);
-                        self.journal
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .confirmed(floor);
+                        // The journal before the progress, as everywhere.
+                        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+                        let progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+                        journal.confirmed(offset, |id| progress.pinned(id));
                     }
                     backoff = Duration::from_millis(500);
                     let new = self.keep(intake, fetched).await;
@@ -965,7 +975,7 @@ impl Adapter for TelegramAdapter {
             tracing::warn!(error = %redact(&e, self.token()), "could not remove a webhook");
         }
         self.register(intake.commands()).await;
-        if !self.restore(&intake, &me).await {
+        if !self.restore(&intake, &me).await? {
             self.drain(&intake).await;
             return Ok(());
         }
@@ -1007,8 +1017,8 @@ impl Adapter for TelegramAdapter {
             return;
         };
         // Journaled first: once the person sees the answer, the update counts
-        // as handled for good. A dropped one stays unconfirmed: Telegram
-        // resends it.
+        // as handled for good. A dropped one is not journaled: Telegram, or
+        // the inbox for a kept one, hands it to the next run.
         if outcome == Outcome::Dropped {
             let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
             progress.pending.remove(&origin.update_id);
@@ -1028,5 +1038,54 @@ impl Adapter for TelegramAdapter {
                 tracing::debug!(error = %redact(&e, self.token()), "could not answer a callback query");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_batch_is_confirmed_before_it_is_handled_and_pins_its_handled_ids() {
+        let mut progress = Progress {
+            last_seen: Some(12),
+            ..Progress::default()
+        };
+        progress.pending.extend([10, 11, 12]);
+        progress.keep(10, &[10, 11, 12], &[10, 11, 12], false);
+        assert_eq!(progress.offset(), Some(10), "not durable yet");
+        assert!(!progress.holds_back(), "but the next poll need not wait");
+        assert!(progress.flushed(&[]).is_empty());
+        assert_eq!(progress.offset(), Some(13), "durable: confirmed unhandled");
+
+        for id in [10, 11] {
+            progress.pending.remove(&id);
+            progress.done.insert(id);
+        }
+        assert!(progress.flushed(&[10, 11]).is_empty(), "12 is still open");
+        assert!(progress.pinned(10) && progress.pinned(11));
+        progress.pending.remove(&12);
+        progress.done.insert(12);
+        assert_eq!(progress.flushed(&[12]), vec![10], "all handled: drop it");
+        progress.dropped_batch(10);
+        assert!(!progress.pinned(10) && !progress.pinned(12));
+        assert!(progress.batches.is_empty());
+    }
+
+    #[test]
+    fn an_update_that_is_not_kept_holds_the_offset_back() {
+        let mut progress = Progress {
+            last_seen: Some(21),
+            ..Progress::default()
+        };
+        progress.pending.extend([20, 21]);
+        progress.keep(21, &[21], &[21], true);
+        assert!(progress.holds_back());
+        assert_eq!(progress.offset(), Some(20));
+        progress.pending.remove(&20);
+        progress.done.insert(20);
+        assert_eq!(progress.offset(), Some(20), "finished, not journaled");
+        progress.flushed(&[20]);
+        assert_eq!(progress.offset(), Some(22));
     }
 }

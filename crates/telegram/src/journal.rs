@@ -1,6 +1,7 @@
 //! The journal of handled update ids: with it, a restart after a crash
-//! neither skips an update (Telegram resends what was not confirmed) nor
-//! handles one twice (what was handled but not yet confirmed is skipped).
+//! neither skips an update (Telegram resends what was not confirmed, the
+//! store's inbox hands back what was kept) nor handles one twice (what was
+//! handled but not yet confirmed, or is in a kept batch, is skipped).
 //!
 //! It lives in the instance's store, as adapter bookkeeping (update ids, no
 //! personal data), and is written there after the handlers' own writes and
@@ -19,11 +20,13 @@ pub(crate) const META_KEY: &str = "telegram.handled";
 /// The file name of the journal of earlier versions, in the state directory.
 pub(crate) const LEGACY_FILE: &str = "telegram.journal";
 
-/// How many handled, unconfirmed ids the journal keeps at most. Ids leave it
-/// as soon as Telegram confirms them, so it holds about one poll round (100
-/// updates); the bound only matters when an update hangs and holds the
-/// offset back while thousands after it finish. Then the oldest are dropped,
-/// and only a crash in that state could bring one of them back.
+/// How many handled ids the journal keeps at most. Ids leave it as soon as
+/// Telegram confirmed them and no batch in the store's inbox holds them, so
+/// it holds about a round or two (100 updates each), and a batch that waits
+/// for a hanging update pins at most its own 100; the bound only matters
+/// when an update that is not kept hangs and holds the offset back while
+/// thousands after it finish. Then the oldest are dropped, and only a crash
+/// in that state could bring one of them back.
 const KEEP: usize = 16_384;
 
 /// A stored journal that is not a list of update ids.
@@ -78,9 +81,13 @@ impl Journal {
     }
 
     /// Telegram confirmed every update below `offset`: it never resends them,
-    /// so the journal need not remember them.
-    pub(crate) fn confirmed(&mut self, offset: u32) {
-        self.handled = self.handled.split_off(&offset);
+    /// so the journal need not remember them, but for the `pinned` ones (in
+    /// a batch the store's inbox still keeps, which a restart reads again).
+    pub(crate) fn confirmed(&mut self, offset: u32, pinned: impl Fn(u32) -> bool) {
+        let newer = self.handled.split_off(&offset);
+        let older = std::mem::replace(&mut self.handled, newer);
+        self.handled
+            .extend(older.into_iter().filter(|&id| pinned(id)));
     }
 
     /// The stored form of `handled`: the ids as 4-byte big-endian numbers.
@@ -158,8 +165,9 @@ mod tests {
     fn confirmed_ids_are_forgotten_and_the_rest_kept() {
         let mut journal = Journal::default();
         journal.extend([1, 2, 3, 10, 11]);
-        journal.confirmed(10);
-        assert!(!journal.contains(3));
+        journal.confirmed(10, |id| id == 2);
+        assert!(!journal.contains(3) && !journal.contains(1));
+        assert!(journal.contains(2), "pinned");
         assert!(journal.contains(10) && journal.contains(11));
     }
 

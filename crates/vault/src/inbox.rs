@@ -166,16 +166,20 @@ impl Vault {
                 let (slot, _) = tokio::task::spawn_blocking(move || keystore.create(owner))
                     .await
                     .map_err(|_| VaultError::Integrity("the keystore task failed"))??;
-                inbox.pool.push((owner, slot));
-                inbox.holders.push(0);
-                let mut stored = Vec::with_capacity(inbox.pool.len() * ENTRY);
-                for (owner, slot) in &inbox.pool {
+                let mut stored = Vec::with_capacity((inbox.pool.len() + 1) * ENTRY);
+                for (owner, slot) in inbox.pool.iter().chain([&(owner, slot)]) {
                     stored.extend_from_slice(owner.as_bytes());
                     stored.extend_from_slice(&slot.to_be_bytes());
                 }
-                // Before any batch names the new slot (the backend keeps a
-                // prefix of single writes).
+                // Durable before any batch names the new slot, and before
+                // the slot holds a key that only the pool can find (the
+                // pool grows at most `MAX_POOL` times). If this fails, the
+                // pool stays as it was and the new slot, holding nothing
+                // yet, is never used.
                 self.backend.put(META, POOL, &stored).await?;
+                self.backend.flush().await?;
+                inbox.pool.push((owner, slot));
+                inbox.holders.push(0);
                 inbox.pool.len() - 1
             }
         };
@@ -235,7 +239,7 @@ impl Vault {
                 else {
                     continue;
                 };
-                match self.open_batch(&inbox, &key, &value) {
+                match self.open_batch(&inbox, &key, &value)? {
                     Some(input) => kept.push((batch, input.to_vec())),
                     None => {
                         tracing::debug!("a kept batch whose key is gone is deleted");
@@ -247,20 +251,38 @@ impl Vault {
         Ok(kept)
     }
 
-    fn open_batch(&self, inbox: &Inbox, key: &[u8], value: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-        let index = *inbox.held.get(key)?;
+    /// The batch at `key` opened, or `None` when it can never be opened:
+    /// its key was destroyed, or its slot holds a newer batch's key.
+    fn open_batch(
+        &self,
+        inbox: &Inbox,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, VaultError> {
+        let Some(&index) = inbox.held.get(key) else {
+            return Ok(None);
+        };
         let (owner, slot) = inbox.pool[index];
-        let raw = self.keystore.load(owner, slot).ok()?;
-        crypto::open(&raw, &ad(key), value.get(2..)?).ok()
+        let raw = match self.keystore.load(owner, slot) {
+            Ok(raw) => raw,
+            Err(VaultError::Erased) => return Ok(None),
+            // Unreadable now is not gone: the batch stays for the next try.
+            Err(e) => return Err(e),
+        };
+        let Some(sealed) = value.get(2..) else {
+            return Ok(None);
+        };
+        Ok(crypto::open(&raw, &ad(key), sealed).ok())
     }
 
     /// Destroys the key of the batch at `key`, then deletes the batch.
     ///
-    /// A slot is taken again only once its batch is released, and the
-    /// deletion is written before the slot's next key: a crash keeps a
-    /// prefix, so no two stored batches name one slot. If two ever do (a
-    /// stored copy put back), the slot holds the newer one's key, and the
-    /// older one, which cannot open, goes without destroying it.
+    /// A slot is taken again only once its batch is released, and in the
+    /// backend the deletion comes before the next batch that names the
+    /// slot: a crash keeps a prefix of the backend's writes, so no two
+    /// stored batches name one slot. If two ever do (a stored copy put
+    /// back), the slot holds the newer one's key, and the older one, which
+    /// cannot open, goes without destroying it.
     async fn release(&self, inbox: &mut Inbox, key: &[u8]) -> Result<(), VaultError> {
         let Some(&index) = inbox.held.get(key) else {
             return Ok(());
