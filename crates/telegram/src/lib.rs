@@ -20,8 +20,8 @@
 //! - A busy bot does not wait: when a poll brings a full answer (100
 //!   updates, so more are waiting), the round is kept in the store's inbox,
 //!   sealed under a key of its own, and the next poll confirms it and
-//!   fetches the next round while this one is handled (at most 200 updates
-//!   in hand). After a crash the inbox hands back what was confirmed but not
+//!   fetches the next round while this one is handled (it polls again
+//!   while fewer than 200 updates are in hand). After a crash the inbox hands back what was confirmed but not
 //!   handled; once a round is handled and journaled, its key is destroyed
 //!   and the round deleted. A bot that is never busy writes no message to
 //!   disk. (An earlier version's journal file is moved into the store at
