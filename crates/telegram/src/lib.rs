@@ -21,11 +21,11 @@
 //!   updates, so more are waiting), the round is kept in the store's inbox,
 //!   sealed under a key of its own, and the next poll confirms it and
 //!   fetches the next round while this one is handled (it polls again
-//!   while fewer than 200 updates are in hand). After a crash the inbox hands back what was confirmed but not
-//!   handled; once a round is handled and journaled, its key is destroyed
-//!   and the round deleted. A bot that is never busy writes no message to
-//!   disk. (An earlier version's journal file is moved into the store at
-//!   the first start.)
+//!   while fewer than 200 updates are in hand). After a crash the inbox
+//!   hands back what was confirmed but not handled; once a round is handled
+//!   and journaled, its key is destroyed and the round deleted. A bot that
+//!   is never busy writes no message to disk. (An earlier version's journal
+//!   file is moved into the store at the first start.)
 //! - Private answers go to the person's private chat; when Telegram refuses
 //!   (the person never started the bot), the caller gets a deep link to post
 //!   in the group, and the request is answered once the person opens it.
