@@ -462,6 +462,30 @@ fn a_confirmed_round_that_a_crash_cut_short_is_handled_from_the_inbox() {
     assert_eq!(fake.violations(), Vec::<String>::new());
 }
 
+/// One chat sends far more than the poll loop keeps in hand: its updates are
+/// handled one after another, each waiting for its commit, and the loop,
+/// waiting for room, commits them, so that the chat keeps moving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_busy_chat_keeps_moving_past_the_in_hand_limit() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let user = TgUser::new(955, "User");
+    let chat = TgChat::private(&user);
+    for i in 0..250 {
+        fake.push_callback(&user, &chat, 1, &format!("q{i}"));
+    }
+    let instance = open(echo_bot(false), Policy::unconfigured(), &fake, dir.path()).await;
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(instance.run(shutdown.clone()));
+    fake.wait_for_calls("answerCallbackQuery", 250, WAIT).await;
+    let echoes: Vec<String> = fake.sent().into_iter().filter_map(|s| s.text).collect();
+    let expected: Vec<String> = (0..250).map(|i| format!("echo q{i}")).collect();
+    assert_eq!(echoes, expected, "each once, in order");
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}
+
 /// A data directory of an earlier version keeps its journal in a file: its
 /// handled updates are not handled again, and the file moves into the store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

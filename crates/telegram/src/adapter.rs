@@ -697,7 +697,15 @@ impl TelegramAdapter {
         let Some(first) = fresh.first().map(|f| u64::from(f.update.id)) else {
             return Vec::new();
         };
-        if !full {
+        // A batch number is its first update's id, never fresh twice; the
+        // check keeps the inbox and the progress from ever disagreeing.
+        let taken = self
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .batches
+            .contains_key(&first);
+        if !full || taken {
             return fresh.into_iter().map(|f| f.update).collect();
         }
         let batch = inbox::encode(fresh.iter().map(|f| f.json.as_str()));
@@ -729,7 +737,8 @@ impl TelegramAdapter {
     /// most [`STRAGGLER_WAIT`] when it takes long, so that a straggler costs
     /// a poll per `STRAGGLER_WAIT`, not one per finished update. The same
     /// wait follows a poll that brought nothing new while updates are in
-    /// hand. False: the intake stopped.
+    /// hand. Meanwhile what finishes is committed, gathered for [`GATHER`],
+    /// since handlers wait for that. False: the intake stopped.
     async fn settle(&self, intake: &Intake, fresh: bool) -> bool {
         let deadline = tokio::time::Instant::now() + STRAGGLER_WAIT;
         loop {
@@ -744,7 +753,13 @@ impl TelegramAdapter {
             }
             tokio::select! {
                 () = intake.stopped() => return false,
-                () = finished => {}
+                () = finished => {
+                    // A handler waits for its commit before its chat goes
+                    // on: without one, a busy chat would move one update
+                    // per wait, and at the limit there would be no room.
+                    tokio::time::sleep(GATHER).await;
+                    self.commit(intake).await;
+                }
                 () = tokio::time::sleep_until(deadline), if !full => return true,
             }
         }
@@ -813,8 +828,8 @@ impl TelegramAdapter {
 
     /// Awaits `work` (a full intake, a poll, a pause before the next poll)
     /// while committing what finishes meanwhile, [`GATHER`] after the first
-    /// of them, so that handlers waiting for their commit are never held up
-    /// by the poll loop waiting too.
+    /// of them, so that handlers waiting for their commit are not held up
+    /// by the poll loop waiting too (for longer than one round's hand-over).
     async fn committing<F: std::future::Future>(&self, intake: &Intake, work: F) -> F::Output {
         tokio::pin!(work);
         loop {
@@ -823,8 +838,9 @@ impl TelegramAdapter {
                 biased;
                 output = &mut work => return output,
                 () = finished => {
-                    // Others finish meanwhile, or the work ends and the poll
-                    // loop commits: one sync for many, not one per update.
+                    // Others finish meanwhile, or the work ends (the poll
+                    // loop commits after a poll, and after the last
+                    // hand-over of a round): one sync for many.
                     tokio::select! {
                         biased;
                         output = &mut work => return output,

@@ -23,10 +23,10 @@ pub(crate) const LEGACY_FILE: &str = "telegram.journal";
 /// How many handled ids the journal keeps at most. Ids leave it as soon as
 /// Telegram confirmed them and no batch in the store's inbox holds them, so
 /// it holds about a round or two (100 updates each), and a batch that waits
-/// for a hanging update pins at most its own 100; the bound only matters
-/// when an update that is not kept hangs and holds the offset back while
-/// thousands after it finish. Then the oldest are dropped, and only a crash
-/// in that state could bring one of them back.
+/// for a hanging update pins at most its own 100 (64 batches at most). The
+/// bound is a guard: with the offset held back, Telegram hands out only 100
+/// updates from it, so it is not reached. Were it, the oldest would be
+/// dropped, and only a crash in that state could bring one of them back.
 const KEEP: usize = 16_384;
 
 /// A stored journal that is not a list of update ids.

@@ -174,8 +174,8 @@ impl Vault {
                 // Durable before any batch names the new slot, and before
                 // the slot holds a key that only the pool can find (the
                 // pool grows at most `MAX_POOL` times). If this fails, the
-                // pool stays as it was and the new slot, holding nothing
-                // yet, is never used.
+                // pool stays as it was, and the new slot's key, which
+                // nothing was sealed under, is never used.
                 self.backend.put(META, POOL, &stored).await?;
                 self.backend.flush().await?;
                 inbox.pool.push((owner, slot));
