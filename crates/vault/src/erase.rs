@@ -76,10 +76,8 @@ impl Vault {
             .await?;
         self.backend.flush().await?;
         if let Some(meta) = meta {
-            let keystore = std::sync::Arc::clone(&self.keystore);
-            tokio::task::spawn_blocking(move || keystore.erase(subject, meta.slot))
-                .await
-                .map_err(|_| VaultError::Invalid("key erasure was cancelled".into()))??;
+            self.on_keystore("key erasure", move |keys| keys.erase(subject, meta.slot))
+                .await?;
         }
         self.uncache(subject);
         self.subjects.invalidate(|_, s| *s == subject);

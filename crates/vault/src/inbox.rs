@@ -162,10 +162,9 @@ impl Vault {
             None if inbox.pool.len() >= MAX_POOL => return Err(VaultError::InboxFull),
             None => {
                 let owner = SubjectId::from_bytes(crypto::random16());
-                let keystore = std::sync::Arc::clone(&self.keystore);
-                let (slot, _) = tokio::task::spawn_blocking(move || keystore.create(owner))
-                    .await
-                    .map_err(|_| VaultError::Integrity("the keystore task failed"))??;
+                let (slot, _) = self
+                    .on_keystore("key creation", move |keys| keys.create(owner))
+                    .await?;
                 let mut stored = Vec::with_capacity((inbox.pool.len() + 1) * ENTRY);
                 for (owner, slot) in inbox.pool.iter().chain([&(owner, slot)]) {
                     stored.extend_from_slice(owner.as_bytes());
@@ -184,10 +183,9 @@ impl Vault {
             }
         };
         let (owner, slot) = inbox.pool[index];
-        let keystore = std::sync::Arc::clone(&self.keystore);
-        let raw = tokio::task::spawn_blocking(move || keystore.renew(owner, slot))
-            .await
-            .map_err(|_| VaultError::Integrity("the keystore task failed"))??;
+        let raw = self
+            .on_keystore("key creation", move |keys| keys.renew(owner, slot))
+            .await?;
         let index_bytes = u16::try_from(index)
             .map_err(|_| VaultError::InboxFull)?
             .to_be_bytes();
@@ -289,10 +287,8 @@ impl Vault {
         };
         if inbox.holders[index] == 1 {
             let (owner, slot) = inbox.pool[index];
-            let keystore = std::sync::Arc::clone(&self.keystore);
-            tokio::task::spawn_blocking(move || keystore.erase(owner, slot))
-                .await
-                .map_err(|_| VaultError::Integrity("the keystore task failed"))??;
+            self.on_keystore("key erasure", move |keys| keys.erase(owner, slot))
+                .await?;
         }
         self.backend.delete(META, key).await?;
         inbox.held.remove(key);

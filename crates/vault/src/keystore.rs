@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
@@ -155,7 +155,7 @@ impl Keystore {
 
     /// Makes a new random data key for `subject`, stores it durably and
     /// returns its slot and the raw key.
-    pub(crate) fn create(self: &Arc<Self>, subject: SubjectId) -> Result<NewKey, VaultError> {
+    pub(crate) fn create(&self, subject: SubjectId) -> Result<NewKey, VaultError> {
         let slot = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let slot = *next;
@@ -181,10 +181,7 @@ impl Keystore {
 
     /// Makes keys for many subjects at once, with one sync at the end: for
     /// imports, where a sync per subject would dominate.
-    pub(crate) fn create_many(
-        self: &Arc<Self>,
-        subjects: &[SubjectId],
-    ) -> Result<Vec<NewKey>, VaultError> {
+    pub(crate) fn create_many(&self, subjects: &[SubjectId]) -> Result<Vec<NewKey>, VaultError> {
         let first = {
             let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
             let first = *next;
@@ -271,6 +268,7 @@ impl Keystore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn keys_survive_reopening_and_erase_in_place() {

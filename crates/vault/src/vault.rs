@@ -221,6 +221,19 @@ impl Vault {
         self.keystore.path()
     }
 
+    /// Runs `f` on the keystore on tokio's blocking pool: its writes sync.
+    /// `what` names the operation in the error if the task is cancelled.
+    pub(crate) async fn on_keystore<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&Keystore) -> Result<T, VaultError> + Send + 'static,
+    ) -> Result<T, VaultError> {
+        let keystore = Arc::clone(&self.keystore);
+        tokio::task::spawn_blocking(move || f(&keystore))
+            .await
+            .map_err(|_| VaultError::Invalid(format!("{what} was cancelled")))?
+    }
+
     pub(crate) fn lock(&self, subject: SubjectId) -> &RwLock<()> {
         let shard = usize::from(subject.as_bytes()[0]) % SHARDS;
         &self.locks[shard]
@@ -264,10 +277,9 @@ impl Vault {
             return Ok(subject);
         }
         let subject = SubjectId::from_bytes(crypto::random16());
-        let keystore = Arc::clone(&self.keystore);
-        let (slot, raw) = tokio::task::spawn_blocking(move || keystore.create(subject))
-            .await
-            .map_err(|_| VaultError::Invalid("key creation was cancelled".into()))??;
+        let (slot, raw) = self
+            .on_keystore("key creation", move |keys| keys.create(subject))
+            .await?;
         let key = Arc::new(DataKey::derive(&raw));
         drop(raw);
         let pseudonym = crypto::pseudonym(self.secret.pepper(), identity);
@@ -336,10 +348,9 @@ impl Vault {
             return Ok(out);
         }
         let subjects: Vec<SubjectId> = fresh.iter().map(|(_, s)| *s).collect();
-        let keystore = Arc::clone(&self.keystore);
-        let keys = tokio::task::spawn_blocking(move || keystore.create_many(&subjects))
-            .await
-            .map_err(|_| VaultError::Invalid("key creation was cancelled".into()))??;
+        let keys = self
+            .on_keystore("key creation", move |keys| keys.create_many(&subjects))
+            .await?;
         let slots: Vec<(SubjectId, Slot)> = fresh
             .iter()
             .zip(&keys)
