@@ -33,10 +33,10 @@ const DEEP_LINK_TTL: Duration = Duration::from_secs(3600);
 /// polls anyway (see `TelegramAdapter::settle`).
 const STRAGGLER_WAIT: Duration = Duration::from_millis(50);
 
-/// How long the poll loop, busy with a poll or handing updates over, lets
-/// finished updates gather before it commits them: under load a commit per
+/// How long the poll loop lets finished updates gather before it commits
+/// them while others are still being handled: under load a commit per
 /// finished update would be a sync per update (measured: about a tenth of
-/// the throughput); idle, it delays a button's answer by this much.
+/// the throughput). When none is left, it commits at once.
 const GATHER: Duration = Duration::from_millis(2);
 
 /// How many updates may be in hand (handed to the runtime, not finished)
@@ -757,7 +757,7 @@ impl TelegramAdapter {
                     // A handler waits for its commit before its chat goes
                     // on: without one, a busy chat would move one update
                     // per wait, and at the limit there would be no room.
-                    tokio::time::sleep(GATHER).await;
+                    self.gather().await;
                     self.commit(intake).await;
                 }
                 () = tokio::time::sleep_until(deadline), if !full => return true,
@@ -844,11 +844,25 @@ impl TelegramAdapter {
                     tokio::select! {
                         biased;
                         output = &mut work => return output,
-                        () = tokio::time::sleep(GATHER) => {}
+                        () = self.gather() => {}
                     }
                     self.commit(intake).await;
                 }
             }
+        }
+    }
+
+    /// Waits [`GATHER`] for more updates to finish before a commit, unless
+    /// none is left to finish (an idle bot commits at once).
+    async fn gather(&self) {
+        let busy = !self
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pending
+            .is_empty();
+        if busy {
+            tokio::time::sleep(GATHER).await;
         }
     }
 
