@@ -852,17 +852,26 @@ impl TelegramAdapter {
         }
     }
 
-    /// Waits [`GATHER`] for more updates to finish before a commit, unless
-    /// none is left to finish (an idle bot commits at once).
+    /// Waits up to [`GATHER`] for more updates to finish before a commit,
+    /// and no longer once none is left to finish: the last update of a
+    /// round, or an idle bot's only one, is committed at once.
     async fn gather(&self) {
-        let busy = !self
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pending
-            .is_empty();
-        if busy {
-            tokio::time::sleep(GATHER).await;
+        let deadline = tokio::time::Instant::now() + GATHER;
+        loop {
+            let finished = self.finished_one.notified();
+            if self
+                .progress
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pending
+                .is_empty()
+            {
+                return;
+            }
+            tokio::select! {
+                () = finished => {}
+                () = tokio::time::sleep_until(deadline) => return,
+            }
         }
     }
 
